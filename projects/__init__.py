@@ -1,0 +1,1 @@
+"""Projects, their classes, documents and tags; membership; import/export; the tagging pages."""

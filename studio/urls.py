@@ -1,0 +1,33 @@
+"""Top-level routes: pages, the studio API, the Azure-compatible API, health and the schema."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from studio import views
+from training.api.runtime import urls as runtime_urls
+
+handler404 = "studio.errors.not_found"
+handler500 = "studio.errors.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("keys/", views.keys, name="keys"),
+    path("keys/<int:slot>/regenerate/", views.key_regenerate, name="key-regenerate"),
+    path("keys/<int:slot>/revoke/", views.key_revoke, name="key-revoke"),
+    path("projects/", include("training.deploy_urls")),
+    path("projects/", include("projects.urls")),
+    path("api/", include(runtime_urls.studio_urlpatterns)),
+    path("api/", include("projects.api.urls")),
+    path("language/", include(runtime_urls.azure_urlpatterns)),
+    path("language/", include("training.api.azure.preview")),
+    path("language/authoring/analyze-text/", include("training.api.azure_deployments")),
+    path("language/authoring/analyze-text/", include("training.api.azure.ga")),
+    path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,106 @@
+"""Browser tests run against the real launcher (ASGI, websockets, workers, embedded Redis) and
+Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.e2e.test_launcher import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN_PASSWORD = "e2e-admin-password"
+CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "test-artifacts"
+
+
+@dataclass
+class Studio:
+    url: str
+    data_dir: Path
+    env: dict[str, str]
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against this studio's data (e.g. to create a user)."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return done.stdout
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory) -> Iterator[Studio]:  # type: ignore[no-untyped-def]
+    data_dir = tmp_path_factory.mktemp("studio-e2e")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}  # fmt: skip
+    env |= {"STUDIO_DATA_DIR": str(data_dir), "STUDIO_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "STUDIO_CHANNEL_PREFIX": "studio"}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "studio", "--port", str(port)], cwd=ROOT, env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        assert process.poll() is None, "the launcher exited early"
+        try:
+            if requests.get(f"{url}/healthz", timeout=3).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, "the studio never became healthy"
+        time.sleep(0.5)
+    try:
+        yield Studio(url=url, data_dir=data_dir, env=env)
+    finally:
+        process.send_signal(2)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, studio) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh browser page signed in as the admin."""
+    context = browser.new_context(base_url=studio.url, viewport={"width": 1360, "height": 860})
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/projects/")
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,243 @@
+"""The import service with every format, good and bad files, and export round trips."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from projects import exporters, storage
+from projects.importers import Source, import_documents
+from projects.models import Class, Document, Tag
+
+
+def zipped(files: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def tags(project) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    result: dict[str, list[str]] = {}
+    for name, category in Tag.objects.filter(document__project=project).values_list(
+        "document__name", "category__name"
+    ):
+        result.setdefault(name, []).append(category)
+    return {name: sorted(c) for name, c in result.items()}
+
+
+def reasons(report) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [(e.get("file"), e.get("line"), e["reason"]) for e in report.errors]
+
+
+def test_txt_files_land_in_the_database_and_the_container(project, editor):
+    report = import_documents(
+        project,
+        [
+            Source("a.txt", b"Hello"),
+            Source("b.txt", "\ufeffBOM dropped".encode()),
+            Source("empty.txt", b"  \n"),
+            Source("binary.txt", b"\x00\x01\x02"),
+            Source("latin.txt", "café".encode("latin-1")),
+            Source("huge.txt", ("x" * 128_001).encode()),
+            Source("image.png", b"\x89PNG"),
+        ],
+        user=editor,
+    )
+    assert report.imported == 2
+    assert Document.objects.get(name="b.txt").text == "BOM dropped"
+    assert storage.read_document(project, "a.txt") == b"Hello"
+    bad = {e["file"]: e["reason"] for e in report.errors}
+    assert set(bad) == {"empty.txt", "binary.txt", "latin.txt", "huge.txt", "image.png"}
+    assert "empty" in bad["empty.txt"]
+    assert "UTF-8" in bad["binary.txt"]
+    assert "128,000" in bad["huge.txt"]
+    assert "Unsupported" in bad["image.png"]
+
+
+def test_a_zip_of_txt_keeps_folders_in_names(project, editor):
+    data = zipped({"billing/1.txt": "Refund please", "shipping/2.txt": "Where is it", "x.bin": "?"})
+    report = import_documents(project, [Source("docs.zip", data)], user=editor)
+    assert report.imported == 2
+    assert set(Document.objects.values_list("name", flat=True)) == {
+        "billing/1.txt",
+        "shipping/2.txt",
+    }
+    assert reasons(report) == [("docs.zip/x.bin", None, "Only .txt files are imported from a zip.")]
+
+
+def test_csv_with_labels_splits_and_every_bad_row_reported(project, editor):
+    csv_text = (
+        "name,text,label,split\n"
+        "one,First text,Billing,train\n"
+        ',"Second, quoted\ntext",Shipping,\n'
+        "three,,Billing,\n"
+        "four,Fourth,Billing;Shipping,\n"
+        "five,Fifth,Billing,later\n"
+        "one,Duplicate,Billing,\n"
+    )
+    report = import_documents(project, [Source("t.csv", csv_text.encode())], user=editor)
+    assert report.imported == 2
+    assert report.created_classes == ["Billing", "Shipping"]
+    assert tags(project) == {"one": ["Billing"], "t-3.txt": ["Shipping"]}
+    assert Document.objects.get(name="one").split == "train"
+    lines = {e["line"]: e["reason"] for e in report.errors}
+    assert set(lines) == {5, 6, 7, 8}  # the quoted row spans lines 3 and 4
+    assert "empty" in lines[5]
+    assert "single-label" in lines[6]
+    assert "Unknown split" in lines[7]
+    assert "Duplicate name" in lines[8]
+
+
+def test_csv_without_text_column_and_multi_label_repeated_columns(multi_project, editor):
+    bad = import_documents(multi_project, [Source("x.csv", b"name,body\na,b\n")], user=editor)
+    assert bad.imported == 0
+    assert "'text' column" in bad.errors[0]["reason"]
+    good = "text,label,label\nAbout both,A,B\nOnly one,A,\n"
+    report = import_documents(multi_project, [Source("m.csv", good.encode())], user=editor)
+    assert report.imported == 2
+    assert tags(multi_project) == {"m-2.txt": ["A", "B"], "m-3.txt": ["A"]}
+
+
+def test_jsonl_with_bad_lines(multi_project, editor):
+    lines = [
+        json.dumps({"name": "a", "text": "Alpha", "labels": ["X", "Y"], "split": "test"}),
+        "{not json",
+        json.dumps(["a list"]),
+        json.dumps({"name": "b", "text": "Beta", "labels": "X;Z"}),
+    ]
+    data = "\n".join(lines).encode()
+    report = import_documents(multi_project, [Source("d.jsonl", data)], user=editor)
+    assert report.imported == 2
+    assert tags(multi_project) == {"a": ["X", "Y"], "b": ["X", "Z"]}
+    assert [e["line"] for e in report.errors] == [2, 3]
+
+
+def test_duplicates_are_skipped_or_replaced(project, editor):
+    import_documents(project, [Source("a.txt", b"old")], user=editor)
+    skipped = import_documents(project, [Source("a.txt", b"new")], user=editor)
+    assert skipped.skipped == 1
+    assert Document.objects.get().text == "old"
+    replaced = import_documents(
+        project, [Source("a.txt", b"new")], user=editor, on_duplicate="replace"
+    )
+    assert replaced.replaced == 1
+    assert Document.objects.get().text == "new"
+
+
+def azure_json(kind: str, documents: list[dict]) -> dict:
+    return {
+        "projectFileVersion": "2022-05-01",
+        "metadata": {"projectKind": kind},
+        "assets": {
+            "projectKind": kind,
+            "classes": [{"category": "A"}, {"category": "B"}],
+            "documents": documents,
+        },
+    }
+
+
+def test_azure_json_reads_texts_from_the_container_a_zip_or_inline(project, editor):
+    storage.write_document(project, "in/container.txt", "From the container")
+    payload = azure_json(
+        "CustomSingleLabelClassification",
+        [
+            {"location": "in/container.txt", "language": "en-us", "dataset": "Train",
+             "class": {"category": "A"}},
+            {"location": "zipped.txt", "dataset": "Test", "class": {"category": "B"}},
+            {"location": "inline.txt", "text": "Inline text", "class": {"category": "B"}},
+            {"location": "missing.txt", "class": {"category": "A"}},
+            {"location": "undeclared.txt", "text": "t", "class": {"category": "C"}},
+        ],
+    )  # fmt: skip
+    report = import_documents(
+        project,
+        [
+            Source("project.json", json.dumps(payload).encode()),
+            Source("texts.zip", zipped({"zipped.txt": "From the zip"})),
+        ],
+        user=editor,
+    )
+    assert report.imported == 3
+    assert tags(project) == {"in/container.txt": ["A"], "zipped.txt": ["B"], "inline.txt": ["B"]}
+    assert Document.objects.get(name="zipped.txt").split == "test"
+    assert Document.objects.get(name="in/container.txt").language == "en-us"
+    bad = {e["file"]: e["reason"] for e in report.errors}
+    assert "No file 'missing.txt'" in bad["missing.txt"]
+    assert "not declared" in bad["undeclared.txt"]
+
+
+def test_preview_tags_file(multi_project, editor):
+    payload = {
+        "classifiers": [{"name": "Class1"}, {"name": "Class2"}],
+        "documents": [
+            {"location": "f1.txt", "language": "en-us", "text": "One",
+             "classifiers": [{"classifierName": "Class2"}, {"classifierName": "Class1"}]},
+        ],
+    }  # fmt: skip
+    report = import_documents(
+        multi_project, [Source("tags.json", json.dumps(payload).encode())], user=editor
+    )
+    assert report.imported == 1
+    assert tags(multi_project) == {"f1.txt": ["Class1", "Class2"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("bad.json", b"{nope", "Not valid JSON"),
+        ("list.json", b"[1, 2]", "must hold an object"),
+        ("other.json", b'{"hello": 1}', "neither an Azure exported project"),
+        ("bad.zip", b"PK not really", "zip file cannot be read"),
+        ("bin.csv", b"\x00\xff", "not UTF-8"),
+    ],
+)
+def test_unreadable_files_are_reported(project, editor, name, data, reason):
+    report = import_documents(project, [Source(name, data)], user=editor)
+    assert report.imported == 0
+    assert reason in report.errors[0]["reason"]
+    assert report.errors[0]["file"] == name
+
+
+def fill(project, editor, kind_multi: bool) -> None:  # type: ignore[no-untyped-def]
+    docs = [
+        {"name": "a/1.txt", "text": "First,\n\"quoted\" text", "labels": ["A"], "split": "train"},
+        {"name": "2.txt", "text": "Second ünïcode", "labels": ["B", "A"] if kind_multi else ["B"],
+         "split": "test"},
+        {"name": "3.txt", "text": "Untagged", "labels": [], "split": "auto"},
+    ]  # fmt: skip
+    data = "".join(json.dumps(d) + "\n" for d in docs).encode()
+    report = import_documents(project, [Source("seed.jsonl", data)], user=editor)
+    assert report.imported == 3
+    assert not report.errors
+    Class.objects.create(project=project, name="Unused", order=99)
+
+
+@pytest.mark.parametrize("kind", ["single", "multi"])
+def test_round_trip_through_every_export_format(make_project, editor, kind):
+    from projects.models import ProjectKind
+
+    project_kind = ProjectKind.MULTI_LABEL if kind == "multi" else ProjectKind.SINGLE_LABEL
+    source = make_project(name=f"Source-{kind}", kind=project_kind)
+    fill(source, editor, kind == "multi")
+    exported = json.dumps(exporters.azure_project(source), sort_keys=True)
+
+    copy = make_project(name=f"Copy-{kind}", kind=project_kind)
+    report = import_documents(copy, [Source("x.zip", exporters.azure_zip(source))], user=editor)
+    assert report.imported == 3
+    assert not report.errors
+    again = exporters.azure_project(copy)
+    again["metadata"] = json.loads(exported)["metadata"]
+    assert json.dumps(again, sort_keys=True) == exported
+    assert exporters.csv_export(copy) == exporters.csv_export(source)
+
+    for fmt, export in (("csv", exporters.csv_export), ("jsonl", exporters.jsonl_export)):
+        other = make_project(name=f"{fmt}-{kind}", kind=project_kind)
+        report = import_documents(other, [Source(f"x.{fmt}", export(source).encode())], user=editor)
+        assert report.imported == 3
+        assert not report.errors
+        assert export(other) == export(source)

@@ -1,0 +1,53 @@
+"""Loading artifacts for prediction: top classes, the cache and int8 quantization."""
+
+from __future__ import annotations
+
+import pytest
+
+from training.engine.predict import clear_cache, get_classifier, load_classifier
+from training.engine.train import train
+
+from .conftest import HELD_OUT
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory):
+    from training.engine.config import TrainConfig
+
+    from .conftest import single_label_data
+
+    folder = tmp_path_factory.mktemp("artifact") / "model"
+    train(single_label_data(), TrainConfig(mode="quick", threads=2), folder)
+    return folder
+
+
+def test_prediction_lists_the_top_classes_most_confident_first(artifact):
+    classifier = load_classifier(artifact, device="cpu")
+    (prediction,) = classifier.predict([HELD_OUT["food"][0]], top=2)
+    assert prediction.classes == ["food"]
+    assert prediction.scores[0][0] == "food"
+    assert len(prediction.scores) == 2
+    assert prediction.scores[0][1] >= prediction.scores[1][1]
+
+
+def test_batches_sorted_by_length_keep_the_input_order(artifact):
+    classifier = load_classifier(artifact, device="cpu")
+    texts = ["soup", HELD_OUT["tech"][0] + " " + "and more words" * 10, "goal"]
+    one_by_one = [classifier.predict([t])[0].classes for t in texts]
+    assert [p.classes for p in classifier.predict(texts, batch_size=2)] == one_by_one
+
+
+def test_the_cache_loads_an_artifact_once_per_path_and_variant(artifact):
+    clear_cache()
+    first = get_classifier(artifact)
+    assert get_classifier(str(artifact) + "/.") is first
+    assert get_classifier(artifact, quantize=True) is not first
+    clear_cache()
+    assert get_classifier(artifact) is not first
+
+
+def test_int8_model_agrees_with_fp32_on_clear_cases(artifact):
+    texts = [t for texts in HELD_OUT.values() for t in texts]
+    fp32 = load_classifier(artifact, device="cpu").predict(texts)
+    int8 = load_classifier(artifact, quantize=True).predict(texts)
+    assert [p.classes for p in int8] == [p.classes for p in fp32]

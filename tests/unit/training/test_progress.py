@@ -1,0 +1,63 @@
+"""Progress relay: throttled within a phase, never across phases; cancel reads the row."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from training import progress as progress_module
+from training import services
+from training.models import JobStatus, TrainingJob
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(phase: str, percent: float, **extra):  # type: ignore[no-untyped-def]
+    fields = {"step": 1, "epoch": 0, "epochs": 0, "loss": None, "eta_s": None, **extra}
+    return SimpleNamespace(phase=phase, percent=percent, **fields)
+
+
+def _job(project, **fields) -> TrainingJob:  # type: ignore[no-untyped-def]
+    return TrainingJob.objects.create(
+        project=project, model_name="m", expires_at=timezone.now() + timedelta(days=7), **fields
+    )
+
+
+def test_progress_is_throttled_within_a_phase(project, monkeypatch):  # type: ignore[no-untyped-def]
+    sent = []
+    monkeypatch.setattr(progress_module, "publish", lambda job, kind: sent.append(job.percent))
+    relay = progress_module.JobProgress(_job(project, status=JobStatus.RUNNING))
+    for i in range(50):
+        relay.on_progress(_event("encoding", float(i)))
+    relay.on_progress(_event("training", 60.0, epoch=1, loss=0.5))
+    relay.on_progress(_event("done", 100.0))
+    assert sent[0] == 0.0
+    assert len(sent) <= 5  # one per phase change, the rest dropped inside 0.3 s
+    row = TrainingJob.objects.get(pk=relay.job.pk)
+    assert (row.phase, row.percent) == ("saving", 99.0)
+    assert row.history == [{"epoch": 1, "step": 1, "loss": 0.5}]
+
+
+def test_should_stop_follows_the_row(project):  # type: ignore[no-untyped-def]
+    job = _job(project, status=JobStatus.RUNNING)
+    relay = progress_module.JobProgress(job)
+    assert relay.should_stop() is False
+    TrainingJob.objects.filter(pk=job.pk).update(status=JobStatus.CANCELLING)
+    relay._last_check = float("-inf")
+    assert relay.should_stop() is True
+
+
+def test_expired_queued_jobs_fail_and_fresh_ones_stay(project):  # type: ignore[no-untyped-def]
+    expired = _job(project)
+    TrainingJob.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(1))
+    assert services.fail_stale_jobs(timezone.now()) == 1
+    expired.refresh_from_db()
+    assert expired.status == JobStatus.FAILED
+    assert expired.errors[0]["code"] == "JobExpired"
+    fresh = _job(project)
+    assert services.fail_stale_jobs(timezone.now()) == 0
+    fresh.refresh_from_db()
+    assert fresh.status == JobStatus.NOT_STARTED

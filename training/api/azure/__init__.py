@@ -1,0 +1,1 @@
+"""Azure-compatible authoring API: the only code that speaks Azure's camelCase."""

@@ -1,0 +1,503 @@
+"""Azure's GA authoring routes under `/language/authoring/analyze-text/projects` (projects,
+import/export, training, models, evaluation). Deployments live in `azure_deployments`."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.urls import re_path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects.models import ImportJob, ImportStatus, Project, Role
+from projects.permissions import IsEditor, IsMember, get_project_for
+from studio.errors import NotFound, ValidationError
+from training import services
+from training.api.azure.shapes import (
+    AZURE_KIND,
+    KIND_OF_AZURE,
+    MODEL_LIFETIME,
+    TRAINING_CONFIG_VERSION,
+    api_version,
+    evaluation_result,
+    evaluation_summary,
+    ga_job,
+    iso,
+    model_json,
+    project_json,
+)
+from training.models import AuthoringJob, JobStatus
+
+PREFIX = "/language/authoring/analyze-text/projects"
+JOB_LIFETIME = timedelta(days=7)
+DEFAULT_PAGE = 50
+
+
+class MergePatchParser(JSONParser):
+    """Azure's PATCH bodies are `application/merge-patch+json`."""
+
+    media_type = "application/merge-patch+json"
+
+
+class AzureView(APIView):
+    """Checks `api-version` after authentication, so a missing key is a 401 first."""
+
+    parser_classes = [JSONParser, MergePatchParser]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.api_version = api_version(request)
+
+    def url(self, request: Request, path: str) -> str:
+        return request.build_absolute_uri(f"{PREFIX}/{path}") + f"?api-version={self.api_version}"
+
+    def accepted(self, request: Request, path: str) -> Response:
+        return Response(status=202, headers={"Operation-Location": self.url(request, path)})
+
+
+def _body(request: Request) -> dict[str, Any]:
+    if not isinstance(request.data, dict):
+        raise ValidationError("The body must be a JSON object.")
+    return request.data
+
+
+def _new_job(request: Request, kind: str, project_name: str, **fields: Any) -> AuthoringJob:
+    return AuthoringJob.objects.create(
+        kind=kind,
+        project_name=project_name,
+        created_by=request.user,
+        expires_at=timezone.now() + JOB_LIFETIME,
+        **fields,
+    )
+
+
+def _authoring_job(
+    request: Request, kind: str, job_id: str, project_name: str | None
+) -> AuthoringJob:
+    import uuid
+
+    try:
+        uuid.UUID(job_id)
+    except ValueError:
+        raise NotFound(f"The job {job_id!r} does not exist.") from None
+    jobs = AuthoringJob.objects.filter(job_id=job_id, kind=kind)
+    if project_name is not None:
+        jobs = jobs.filter(project_name=project_name)
+    job = jobs.first()
+    if job is None or (kind == AuthoringJob.Kind.DELETE and job.created_by_id != request.user.pk):
+        raise NotFound(f"The job {job_id!r} does not exist.")
+    return job
+
+
+def _job_json(job: AuthoringJob) -> dict[str, Any]:
+    return {
+        "jobId": str(job.job_id),
+        "createdDateTime": iso(job.created_at),
+        "lastUpdatedDateTime": iso(job.updated_at),
+        "expirationDateTime": iso(job.expires_at),
+        "status": job.status,
+        "warnings": job.warnings,
+        "errors": job.errors,
+    }
+
+
+# ---- Projects
+
+
+class ProjectListApi(AzureView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_projects_list")
+    def get(self, request: Request) -> Response:
+        projects = Project.objects.filter(memberships__user=request.user).order_by("name")
+        return Response({"value": [project_json(p) for p in projects], "nextLink": None})
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+class ProjectApi(AzureView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request, project_name: str) -> Response:
+        return Response(project_json(get_project_for(request.user, project_name)))
+
+    def patch(self, request: Request, project_name: str) -> Response:
+        from projects.services import create_project, update_project
+
+        body = _body(request)
+        if body.get("projectName") not in (None, project_name):
+            raise ValidationError(
+                "projectName in the body must match the route.", target="projectName"
+            )
+        threshold = (body.get("settings") or {}).get("confidenceThreshold")
+        if Project.objects.filter(name=project_name).exists():
+            project = get_project_for(request.user, project_name, need=Role.EDITOR)
+            kind = body.get("projectKind")
+            if kind is not None and KIND_OF_AZURE.get(kind) != project.kind:
+                raise ValidationError("The project kind cannot change.", target="projectKind")
+            update_project(
+                project,
+                description=body.get("description"),
+                language=body.get("language"),
+                multilingual=body.get("multilingual"),
+                confidence_threshold=threshold,
+            )
+            return Response(project_json(project), status=200)
+        kind = KIND_OF_AZURE.get(body.get("projectKind"))
+        if kind is None:
+            raise ValidationError(
+                f"projectKind must be one of {', '.join(KIND_OF_AZURE)}.", target="projectKind"
+            )
+        with transaction.atomic():
+            project = create_project(
+                owner=request.user,
+                name=project_name,
+                kind=kind,
+                language=body.get("language") or "en",
+                multilingual=bool(body.get("multilingual", False)),
+                description=body.get("description") or "",
+                storage_container=body.get("storageInputContainerName") or "",
+            )
+            if threshold is not None:
+                update_project(project, confidence_threshold=threshold)
+        return Response(project_json(project), status=201)
+
+    def delete(self, request: Request, project_name: str) -> Response:
+        from projects.services import delete_project
+
+        project = get_project_for(request.user, project_name, need=Role.OWNER)
+        delete_project(project)
+        job = _new_job(request, AuthoringJob.Kind.DELETE, project_name)
+        return self.accepted(request, f"global/deletion-jobs/{job.job_id}")
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class DeletionJobApi(AzureView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request, job_id: str) -> Response:
+        job = _authoring_job(request, AuthoringJob.Kind.DELETE, job_id, None)
+        return Response(_job_json(job))
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class TrainingConfigVersionsApi(AzureView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        expires = (timezone.now() + MODEL_LIFETIME).date().isoformat()
+        value = [{"trainingConfigVersion": TRAINING_CONFIG_VERSION, "modelExpirationDate": expires}]
+        return Response({"value": value, "nextLink": None})
+
+
+# ---- Import and export
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.NONE)
+class ImportApi(AzureView):
+    """`:import` an exported project: creates the project from `metadata` when it is new,
+    then lands the documents (inline `text`, or files in the project's container)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request, project_name: str) -> Response:
+        from projects.importers import Source, start_import
+        from projects.services import create_project
+
+        body = _body(request)
+        metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        if not isinstance(body.get("assets"), dict):
+            raise ValidationError("The exported project must have assets.", target="assets")
+        if Project.objects.filter(name=project_name).exists():
+            project = get_project_for(request.user, project_name, need=Role.EDITOR)
+        else:
+            kind = KIND_OF_AZURE.get(
+                metadata.get("projectKind") or body["assets"].get("projectKind")
+            )
+            if kind is None:
+                raise ValidationError(
+                    f"metadata.projectKind must be one of {', '.join(KIND_OF_AZURE)}.",
+                    target="metadata.projectKind",
+                )
+            project = create_project(
+                owner=request.user,
+                name=project_name,
+                kind=kind,
+                language=metadata.get("language") or "en",
+                multilingual=bool(metadata.get("multilingual", False)),
+                description=metadata.get("description") or "",
+                storage_container=metadata.get("storageInputContainerName") or "",
+            )
+        if body["assets"].get("projectKind") not in (None, AZURE_KIND[project.kind]):
+            raise ValidationError(
+                f"The assets are {body['assets']['projectKind']}, the project is "
+                f"{AZURE_KIND[project.kind]}.",
+                target="assets.projectKind",
+            )
+        source = Source("project.json", json.dumps(body).encode("utf-8"))
+        outcome = start_import(project, [source], user=request.user)
+        if isinstance(outcome, ImportJob):
+            job = _new_job(
+                request,
+                AuthoringJob.Kind.IMPORT,
+                project_name,
+                status=JobStatus.RUNNING,
+                result={"import_job": str(outcome.pk)},
+            )
+        else:
+            warnings = [
+                {"code": "DocumentSkipped", "message": str(error.get("reason")), **_target(error)}
+                for error in outcome.errors
+            ]
+            job = _new_job(request, AuthoringJob.Kind.IMPORT, project_name, warnings=warnings)
+        return self.accepted(request, f"{project_name}/import/jobs/{job.job_id}")
+
+
+def _target(error: dict[str, Any]) -> dict[str, str]:
+    return {"target": str(error["file"])} if error.get("file") else {}
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class ImportJobApi(AzureView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    def get(self, request: Request, project_name: str, job_id: str) -> Response:
+        job = _authoring_job(request, AuthoringJob.Kind.IMPORT, job_id, project_name)
+        worker_job = (job.result or {}).get("import_job")
+        if worker_job and job.status == JobStatus.RUNNING:
+            row = ImportJob.objects.filter(pk=worker_job).first()
+            if row is None or row.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+                failed = row is None or row.status == ImportStatus.FAILED
+                job.status = JobStatus.FAILED if failed else JobStatus.SUCCEEDED
+                if failed:
+                    reason = row.error if row else "The import job is gone."
+                    job.errors = [{"code": "InvalidRequest", "message": reason}]
+                job.save()
+        return Response(_job_json(job))
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.NONE)
+class ExportApi(AzureView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    def post(self, request: Request, project_name: str) -> Response:
+        from projects.exporters import azure_project
+
+        exported = azure_project(request.project, include_text=True)
+        job = _new_job(request, AuthoringJob.Kind.EXPORT, project_name, result=exported)
+        return self.accepted(request, f"{project_name}/export/jobs/{job.job_id}")
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class ExportJobApi(AzureView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    def get(self, request: Request, project_name: str, job_id: str) -> Response:
+        job = _authoring_job(request, AuthoringJob.Kind.EXPORT, job_id, project_name)
+        body = _job_json(job)
+        body["resultUrl"] = self.url(request, f"{project_name}/export/jobs/{job_id}/result")
+        return Response(body)
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class ExportResultApi(AzureView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    def get(self, request: Request, project_name: str, job_id: str) -> Response:
+        job = _authoring_job(request, AuthoringJob.Kind.EXPORT, job_id, project_name)
+        return Response(job.result)
+
+
+# ---- Training
+
+
+def _train_options(body: dict[str, Any]) -> dict[str, Any]:
+    label = body.get("modelLabel")
+    if not isinstance(label, str) or not label:
+        raise ValidationError("modelLabel is required.", target="modelLabel")
+    version = body.get("trainingConfigVersion") or TRAINING_CONFIG_VERSION
+    if not isinstance(version, str):
+        raise ValidationError("trainingConfigVersion is a string.", target="trainingConfigVersion")
+    options = body.get("evaluationOptions") or {}
+    if not isinstance(options, dict):
+        raise ValidationError("evaluationOptions is an object.", target="evaluationOptions")
+    kind = str(options.get("kind") or "percentage").lower()
+    if kind not in ("percentage", "manual"):
+        raise ValidationError(
+            "evaluationOptions.kind is percentage or manual.", target="evaluationOptions.kind"
+        )
+    mode = body.get("trainingMode") or "quick"
+    return {
+        "model_name": label,
+        "split": "manual" if kind == "manual" else "automatic",
+        # Azure's CLU words map onto ours; `quick`/`standard` are the studio's own.
+        "mode": {"advanced": "standard"}.get(mode, mode),
+    }
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.NONE)
+class TrainApi(AzureView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    def post(self, request: Request, project_name: str) -> Response:
+        options = _train_options(_body(request))
+        job = services.start_training(project=request.project, user=request.user, **options)
+        return self.accepted(request, f"{project_name}/train/jobs/{job.job_id}")
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class TrainJobListApi(AzureView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_train_jobs_list")
+    def get(self, request: Request, project_name: str) -> Response:
+        jobs = services.list_jobs(request.project)
+        return _page(self, request, [ga_job(job) for job in jobs], f"{project_name}/train/jobs")
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class TrainJobApi(AzureView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    def get(self, request: Request, project_name: str, job_id: str) -> Response:
+        return Response(ga_job(services.get_job(request.project, job_id)))
+
+
+@extend_schema(request=None, responses=OpenApiTypes.NONE)
+class TrainJobCancelApi(AzureView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    def post(self, request: Request, project_name: str, job_id: str) -> Response:
+        services.cancel_job(services.get_job(request.project, job_id))
+        return self.accepted(request, f"{project_name}/train/jobs/{job_id}")
+
+
+# ---- Models and evaluation
+
+
+class ModelListApi(AzureView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_models_list")
+    def get(self, request: Request, project_name: str) -> Response:
+        models = [model_json(m) for m in services.trained_models(request.project)]
+        return Response({"value": models, "nextLink": None})
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class ModelApi(AzureView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    def get(self, request: Request, project_name: str, model_name: str) -> Response:
+        return Response(model_json(services.get_model(request.project, model_name)))
+
+    def delete(self, request: Request, project_name: str, model_name: str) -> Response:
+        services.delete_model(services.get_model(request.project, model_name))
+        return Response(status=204)
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class EvaluationSummaryApi(AzureView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    def get(self, request: Request, project_name: str, model_name: str) -> Response:
+        model = services.get_model(request.project, model_name)
+        if model.evaluation is None:
+            raise NotFound(
+                f"The model {model_name!r} has no evaluation: "
+                f"{model.evaluation_error or 'it was trained without test documents.'}",
+                inner_code="EvaluationNotAvailable",
+            )
+        return Response(evaluation_summary(request.project, model))
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class EvaluationResultApi(AzureView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    def get(self, request: Request, project_name: str, model_name: str) -> Response:
+        model = services.get_model(request.project, model_name)
+        items = [
+            evaluation_result(request.project, item)
+            for item in services.evaluation_results(model, "test")
+        ]
+        path = f"{project_name}/models/{model_name}/evaluation/result"
+        return _page(self, request, items, path)
+
+
+def _int_param(request: Request, name: str, default: int | None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(f"{name} must be a whole number.", target=name) from None
+    if value < 0:
+        raise ValidationError(f"{name} cannot be negative.", target=name)
+    return value
+
+
+def _page(view: AzureView, request: Request, items: list[Any], path: str) -> Response:
+    """Azure's paging: `top` caps the total, `skip` offsets, `maxpagesize` sizes one page."""
+    skip = _int_param(request, "skip", 0) or 0
+    top = _int_param(request, "top", None)
+    size = max(1, _int_param(request, "maxpagesize", DEFAULT_PAGE) or DEFAULT_PAGE)
+    end = len(items) if top is None else min(len(items), skip + top)
+    stop = min(end, skip + size)
+    next_link = None
+    if stop < end:
+        next_link = view.url(request, path) + f"&skip={stop}&maxpagesize={size}"
+        if top is not None:
+            next_link += f"&top={end - stop}"
+    return Response({"value": items[skip:stop], "nextLink": next_link})
+
+
+_P = r"^projects/(?P<project_name>[^/:]+)"
+_M = rf"{_P}/models/(?P<model_name>[^/:]+)"
+_J = r"(?P<job_id>[^/:]+)"
+urlpatterns = [
+    re_path(r"^projects/?$", ProjectListApi.as_view(), name="azure-projects"),
+    re_path(
+        rf"^projects/global/deletion-jobs/{_J}/?$",
+        DeletionJobApi.as_view(),
+        name="azure-deletion-job",
+    ),
+    re_path(
+        r"^projects/global/training-config-versions/?$",
+        TrainingConfigVersionsApi.as_view(),
+        name="azure-training-config-versions",
+    ),
+    re_path(rf"{_P}/?$", ProjectApi.as_view(), name="azure-project"),
+    re_path(rf"{_P}/:import/?$", ImportApi.as_view(), name="azure-import"),
+    re_path(rf"{_P}/import/jobs/{_J}/?$", ImportJobApi.as_view(), name="azure-import-job"),
+    re_path(rf"{_P}/:export/?$", ExportApi.as_view(), name="azure-export"),
+    re_path(rf"{_P}/export/jobs/{_J}/?$", ExportJobApi.as_view(), name="azure-export-job"),
+    re_path(
+        rf"{_P}/export/jobs/{_J}/result/?$", ExportResultApi.as_view(), name="azure-export-result"
+    ),
+    re_path(rf"{_P}/:train/?$", TrainApi.as_view(), name="azure-train"),
+    re_path(rf"{_P}/train/jobs/?$", TrainJobListApi.as_view(), name="azure-train-jobs"),
+    re_path(rf"{_P}/train/jobs/{_J}/?$", TrainJobApi.as_view(), name="azure-train-job"),
+    re_path(
+        rf"{_P}/train/jobs/{_J}/:cancel/?$", TrainJobCancelApi.as_view(), name="azure-train-cancel"
+    ),
+    re_path(rf"{_P}/models/?$", ModelListApi.as_view(), name="azure-models"),
+    re_path(rf"{_M}/?$", ModelApi.as_view(), name="azure-model"),
+    re_path(
+        rf"{_M}/evaluation/summary-result/?$",
+        EvaluationSummaryApi.as_view(),
+        name="azure-evaluation-summary",
+    ),
+    re_path(
+        rf"{_M}/evaluation/result/?$", EvaluationResultApi.as_view(), name="azure-evaluation-result"
+    ),
+]

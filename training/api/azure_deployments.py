@@ -1,0 +1,155 @@
+"""Azure's GA authoring deployment routes: list, deploy (PUT), get, delete, swap and their jobs.
+
+Deploying is quick here, so each operation is done during the request and its job is already
+`succeeded` when the client first polls the `operation-location`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.urls import re_path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects.permissions import IsEditor, IsMember
+from studio.errors import NotFound, ValidationError
+from training import deployments as services
+from training.api.runtime.azure import iso
+from training.models import Deployment, DeploymentJob
+
+JOB_LIFETIME = timedelta(days=7)
+PREFIX = "/language/authoring/analyze-text/projects"
+
+
+def deployment_json(deployment: Deployment) -> dict[str, Any]:
+    model = deployment.model
+    trained = model.trained_at or deployment.deployed_at
+    return {
+        "deploymentName": deployment.name,
+        "modelId": f"{model.name}-v{deployment.model_version}",
+        "lastTrainedDateTime": iso(trained),
+        "lastDeployedDateTime": iso(deployment.deployed_at),
+        "deploymentExpirationDate": (deployment.deployed_at + timedelta(days=730))
+        .date()
+        .isoformat(),
+        "modelTrainingConfigVersion": (model.config or {}).get("trainingConfigVersion", "latest"),
+    }
+
+
+def job_json(job: DeploymentJob) -> dict[str, Any]:
+    return {
+        "jobId": str(job.job_id),
+        "createdDateTime": iso(job.created_at),
+        "lastUpdatedDateTime": iso(job.created_at),
+        "expirationDateTime": iso(job.expires_at),
+        "status": job.status,
+        "warnings": [],
+        "errors": job.errors,
+    }
+
+
+def accepted(request: Request, project_name: str, deployment_name: str) -> Response:
+    job = DeploymentJob.objects.create(
+        project=request.project,
+        deployment_name=deployment_name,
+        expires_at=timezone.now() + JOB_LIFETIME,
+    )
+    version = request.query_params.get("api-version", "2023-04-01")
+    url = request.build_absolute_uri(
+        f"{PREFIX}/{project_name}/deployments/{deployment_name}/jobs/{job.job_id}"
+    )
+    return Response(status=202, headers={"Operation-Location": f"{url}?api-version={version}"})
+
+
+class DeploymentListApi(APIView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_deployments_list")
+    def get(self, request: Request, project_name: str) -> Response:
+        rows = Deployment.objects.filter(project=request.project).select_related("model")
+        return Response({"value": [deployment_json(d) for d in rows], "nextLink": None})
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+class DeploymentApi(APIView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    def get(self, request: Request, project_name: str, deployment_name: str) -> Response:
+        return Response(deployment_json(services.get_deployment(request.project, deployment_name)))
+
+    def put(self, request: Request, project_name: str, deployment_name: str) -> Response:
+        label = request.data.get("trainedModelLabel") if isinstance(request.data, dict) else None
+        if not isinstance(label, str) or not label:
+            raise ValidationError("trainedModelLabel is required.", target="trainedModelLabel")
+        services.deploy_model(project=request.project, name=deployment_name, model_name=label)
+        return accepted(request, project_name, deployment_name)
+
+    def delete(self, request: Request, project_name: str, deployment_name: str) -> Response:
+        services.delete_deployment(project=request.project, name=deployment_name)
+        return accepted(request, project_name, deployment_name)
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+class DeploymentSwapApi(APIView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    def post(self, request: Request, project_name: str) -> Response:
+        body = request.data if isinstance(request.data, dict) else {}
+        names = [body.get("firstDeploymentName"), body.get("secondDeploymentName")]
+        if not all(isinstance(n, str) and n for n in names):
+            raise ValidationError("firstDeploymentName and secondDeploymentName are required.")
+        services.swap_deployments(project=request.project, first=names[0], second=names[1])
+        return accepted(request, project_name, "swap")
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+class DeploymentJobApi(APIView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    def get(
+        self, request: Request, project_name: str, deployment_name: str, job_id: str
+    ) -> Response:
+        job = (
+            DeploymentJob.objects.filter(
+                project=request.project, deployment_name=deployment_name, job_id=job_id
+            ).first()
+            if _is_uuid(job_id)
+            else None
+        )
+        if job is None:
+            raise NotFound(f"The job {job_id!r} does not exist.")
+        return Response(job_json(job))
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+_P = r"^projects/(?P<project_name>[^/]+)/deployments"
+urlpatterns = [
+    re_path(rf"{_P}/?$", DeploymentListApi.as_view(), name="azure-deployment-list"),
+    re_path(rf"{_P}/:swap/?$", DeploymentSwapApi.as_view(), name="azure-deployment-swap"),
+    re_path(
+        rf"{_P}/(?P<deployment_name>[^/]+)/jobs/(?P<job_id>[^/]+)/?$",
+        DeploymentJobApi.as_view(),
+        name="azure-deployment-job",
+    ),
+    re_path(
+        rf"{_P}/(?P<deployment_name>[^/:][^/]*)/?$",
+        DeploymentApi.as_view(),
+        name="azure-deployment",
+    ),
+]

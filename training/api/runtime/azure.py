@@ -1,0 +1,168 @@
+"""Azure's runtime routes: `POST /language/analyze-text/jobs`, the job GET and `:cancel`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from studio.errors import ValidationError
+from training.models import AnalyzeJob, JobStatus
+from training.prediction import (
+    AZURE_MAX_DOCUMENTS,
+    MULTI_KIND,
+    SINGLE_KIND,
+    TaskSpec,
+    cancel_analyze_job,
+    get_analyze_job,
+    submit_analyze_job,
+)
+
+API_VERSIONS = ("2022-05-01", "2023-04-01", "2022-10-01-preview", "2023-11-15-preview")
+TERMINAL = {"succeeded", "failed", "cancelled", "partiallyCompleted"}
+
+
+def iso(value) -> str:  # type: ignore[no-untyped-def]
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def api_version_of(request: Request) -> str:
+    version = request.query_params.get("api-version")
+    if not version:
+        raise ValidationError(
+            "The api-version query parameter is required.", inner_code="InvalidParameterValue"
+        )
+    if version not in API_VERSIONS:
+        raise ValidationError(
+            f"The api-version {version!r} is not supported; use one of {', '.join(API_VERSIONS)}.",
+            inner_code="InvalidParameterValue",
+        )
+    return version
+
+
+def _documents(body: Any) -> list[dict[str, Any]]:
+    analysis_input = body.get("analysisInput") if isinstance(body, dict) else None
+    documents = analysis_input.get("documents") if isinstance(analysis_input, dict) else None
+    if not isinstance(documents, list) or not documents:
+        raise ValidationError(
+            "Missing input documents: analysisInput.documents must hold at least one document.",
+            inner_code="MissingInputDocuments",
+        )
+    if len(documents) > AZURE_MAX_DOCUMENTS:
+        raise ValidationError(
+            f"Batch request contains too many records. Max {AZURE_MAX_DOCUMENTS} records are "
+            f"permitted.",
+            inner_code="InvalidDocumentBatch",
+        )
+    cleaned, seen = [], set()
+    for index, doc in enumerate(documents):
+        if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not doc["id"]:
+            raise ValidationError(
+                f"Document {index} needs a string id.", inner_code="InvalidDocument"
+            )
+        if doc["id"] in seen:
+            raise ValidationError(
+                "Request contains duplicated Ids. Make sure each document has a unique Id.",
+                inner_code="InvalidDocument",
+            )
+        seen.add(doc["id"])
+        cleaned.append(
+            {"id": doc["id"], "text": doc.get("text") if isinstance(doc.get("text"), str) else ""}
+        )
+    return cleaned
+
+
+def _tasks(body: dict[str, Any]) -> list[TaskSpec]:
+    tasks = body.get("tasks")
+    if not isinstance(tasks, list) or not tasks:
+        raise ValidationError("The request must name at least one task.", target="tasks")
+    specs = []
+    for index, task in enumerate(tasks):
+        task = task if isinstance(task, dict) else {}
+        kind = task.get("kind")
+        if kind not in (SINGLE_KIND, MULTI_KIND):
+            raise ValidationError(
+                f"The task kind {kind!r} is not supported here; use {SINGLE_KIND} or {MULTI_KIND}.",
+                inner_code="InvalidParameterValue",
+                target=f"tasks[{index}].kind",
+            )
+        parameters = task.get("parameters") if isinstance(task.get("parameters"), dict) else {}
+        for name in ("projectName", "deploymentName"):
+            if not isinstance(parameters.get(name), str) or not parameters[name]:
+                raise ValidationError(
+                    f"The task parameter {name} is required.",
+                    inner_code="InvalidParameterValue",
+                    target=f"tasks[{index}].parameters.{name}",
+                )
+        specs.append(
+            TaskSpec(
+                kind=kind,
+                task_name=str(task.get("taskName") or index),
+                project_name=parameters["projectName"],
+                deployment_name=parameters["deploymentName"],
+            )
+        )
+    return specs
+
+
+def job_url(request: Request, job: AnalyzeJob, version: str) -> str:
+    path = f"/language/analyze-text/jobs/{job.job_id}"
+    return request.build_absolute_uri(path) + f"?api-version={version}"
+
+
+def job_json(job: AnalyzeJob) -> dict[str, Any]:
+    items = job.results or []
+    done = job.status in TERMINAL
+    body: dict[str, Any] = {
+        "jobId": str(job.job_id),
+        "createdDateTime": iso(job.created_at),
+        "lastUpdatedDateTime": iso(job.updated_at),
+        "expirationDateTime": iso(job.expires_at),
+        "status": job.status,
+        "errors": job.errors,
+        "tasks": {
+            "completed": sum(1 for i in items if i["status"] == JobStatus.SUCCEEDED),
+            "failed": sum(1 for i in items if i["status"] == JobStatus.FAILED),
+            "inProgress": 0 if done else len(job.request.get("tasks", [])),
+            "total": len(job.request.get("tasks", [])),
+            "items": items,
+        },
+    }
+    if job.display_name:
+        body["displayName"] = job.display_name
+    return body
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+class AnalyzeJobsApi(APIView):
+    def post(self, request: Request) -> Response:
+        version = api_version_of(request)
+        body = request.data if isinstance(request.data, dict) else {}
+        documents = _documents(body)
+        tasks = _tasks(body)
+        job = submit_analyze_job(
+            user=request.user,
+            display_name=str(body.get("displayName") or "")[:200],
+            documents=documents,
+            tasks=tasks,
+        )
+        return Response(status=202, headers={"Operation-Location": job_url(request, job, version)})
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+class AnalyzeJobApi(APIView):
+    def get(self, request: Request, job_id: str) -> Response:
+        api_version_of(request)
+        return Response(job_json(get_analyze_job(request.user, job_id)))
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+class AnalyzeJobCancelApi(APIView):
+    def post(self, request: Request, job_id: str) -> Response:
+        version = api_version_of(request)
+        job = cancel_analyze_job(request.user, job_id)
+        return Response(status=202, headers={"Operation-Location": job_url(request, job, version)})

@@ -1,0 +1,98 @@
+"""Deployment services: the only code that writes Deployment rows (deploy, swap, delete)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from projects.models import Project
+from projects.names import validate_resource_name
+from studio.errors import Conflict, NotFound, ValidationError
+from training.models import Deployment, TrainedModel
+
+MAX_DEPLOYMENTS = 10
+
+
+def get_deployment(project: Project, name: str) -> Deployment:
+    deployment = (
+        Deployment.objects.select_related("model", "project").filter(project=project, name=name)
+    ).first()
+    if deployment is None:
+        raise NotFound(
+            f"The deployment {name!r} does not exist in project {project.name!r}.",
+            code="NotFound",
+            inner_code="DeploymentNotFound",
+        )
+    return deployment
+
+
+@transaction.atomic
+def deploy_model(
+    *, project: Project, name: str, model_name: str, quantize: bool = False
+) -> Deployment:
+    """Create the deployment `name` or point it at `model_name`, pinning its current version.
+
+    Retraining the model later writes a new version; this deployment keeps serving the one pinned
+    here until it is deployed again.
+    """
+    try:
+        validate_resource_name(name)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.messages[0], target="deploymentName") from exc
+    model = TrainedModel.objects.filter(project=project, name=model_name).first()
+    if model is None:
+        raise NotFound(
+            f"The model {model_name!r} does not exist in project {project.name!r}.",
+            target="trainedModelLabel",
+        )
+    if model.version == 0 or not model.artifact_path:
+        raise ValidationError(
+            f"The model {model_name!r} has not been trained successfully yet; train it first.",
+            target="trainedModelLabel",
+        )
+    # Lock the project's deployments so two concurrent creations cannot pass the limit together.
+    existing = list(Deployment.objects.select_for_update().filter(project=project))
+    deployment = next((d for d in existing if d.name == name), None)
+    if deployment is None:
+        if len(existing) >= MAX_DEPLOYMENTS:
+            raise Conflict(
+                f"A project can have at most {MAX_DEPLOYMENTS} deployments; delete one first.",
+                code="QuotaExceeded",
+            )
+        deployment = Deployment(project=project, name=name)
+    deployment.model = model
+    deployment.model_version = model.version
+    deployment.artifact_path = model.artifact_path
+    deployment.quantize = quantize
+    deployment.save()
+    return deployment
+
+
+@transaction.atomic
+def swap_deployments(*, project: Project, first: str, second: str) -> tuple[Deployment, Deployment]:
+    """Exchange the models (and pinned versions) behind two deployments in one transaction."""
+    if first == second:
+        raise ValidationError("Choose two different deployments to swap.")
+    rows = {
+        d.name: d
+        for d in Deployment.objects.select_for_update().filter(
+            project=project, name__in=[first, second]
+        )
+    }
+    for name in (first, second):
+        if name not in rows:
+            get_deployment(project, name)  # raises NotFound with the usual message
+    a, b = rows[first], rows[second]
+    fields = ("model", "model_version", "artifact_path", "quantize")
+    pinned_a = {f: getattr(a, f) for f in fields}
+    for f in fields:
+        setattr(a, f, getattr(b, f))
+        setattr(b, f, pinned_a[f])
+    a.save()
+    b.save()
+    return a, b
+
+
+@transaction.atomic
+def delete_deployment(*, project: Project, name: str) -> None:
+    get_deployment(project, name).delete()

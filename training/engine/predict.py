@@ -1,0 +1,38 @@
+"""Loading artifacts for prediction, and a process-wide cache of loaded models, so a web or
+worker process loads each model version once."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from training.engine.artifacts import load_artifact
+from training.engine.classifier import Classifier, Prediction
+
+__all__ = ["Classifier", "Prediction", "get_classifier", "load_classifier"]
+
+CACHE_SIZE = 4
+
+
+def load_classifier(
+    artifact_dir: str | Path, *, quantize: bool = False, device: str = "auto"
+) -> Classifier:
+    """Load an artifact folder for prediction; `quantize` gives the int8 CPU variant."""
+    classifier = load_artifact(artifact_dir, device="cpu" if quantize else device)
+    return classifier.quantized() if quantize else classifier
+
+
+def get_classifier(artifact_dir: str | Path, *, quantize: bool = False) -> Classifier:
+    """`load_classifier` through a bounded LRU cache keyed by the artifact's resolved path:
+    artifact folders are versioned and never rewritten, so the path names one model."""
+    return _cached(str(Path(artifact_dir).resolve()), quantize)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _cached(resolved: str, quantize: bool) -> Classifier:
+    return load_classifier(resolved, quantize=quantize)
+
+
+def clear_cache() -> None:
+    """Forget every loaded model (tests; a process that deleted artifact folders)."""
+    _cached.cache_clear()

@@ -1,0 +1,113 @@
+"""`Progress` events and the tracker that turns work done into a monotone percent and an ETA,
+checks the cancel request, and throttles what reaches the callback."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from training.engine.errors import Cancelled
+
+PHASES = ("preparing", "encoding", "training", "evaluating", "saving", "done")
+# Events closer together than this are dropped, except phase changes and the final one; the
+# studio relays them to browsers and should not be flooded by a fast CPU loop.
+MIN_INTERVAL_S = 0.2
+
+
+@dataclass
+class Progress:
+    phase: str
+    percent: float
+    step: int = 0
+    total_steps: int = 0
+    epoch: int = 0
+    epochs: int = 0
+    loss: float | None = None
+    eta_s: float | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ProgressTracker:
+    """Maps each phase onto a band of the 0-100 scale (`begin(phase, start, end, total)`), then
+    `advance()` moves through the band. Every call checks `should_stop` and raises `Cancelled`."""
+
+    def __init__(
+        self,
+        on_progress: Callable[[Progress], None] | None,
+        should_stop: Callable[[], bool] | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._on_progress = on_progress
+        self._should_stop = should_stop
+        self._clock = clock
+        self._started = clock()
+        self._last_sent = float("-inf")
+        self._percent = 0.0
+        self._band = (0.0, 0.0)
+        self._event = Progress("preparing", 0.0)
+
+    def check(self) -> None:
+        if self._should_stop is not None and self._should_stop():
+            raise Cancelled("training was cancelled")
+
+    def begin(
+        self, phase: str, start: float, end: float, total_steps: int = 0, message: str = ""
+    ) -> None:
+        self._band = (start, end)
+        self._event = Progress(
+            phase,
+            self._percent,
+            total_steps=total_steps,
+            message=message,
+            epochs=self._event.epochs,
+        )
+        self._move(start, force=True)
+
+    def advance(
+        self,
+        step: int,
+        *,
+        epoch: int | None = None,
+        epochs: int | None = None,
+        loss: float | None = None,
+        message: str | None = None,
+    ) -> None:
+        event = self._event
+        event.step = step
+        if epoch is not None:
+            event.epoch = epoch
+        if epochs is not None:
+            event.epochs = epochs
+        if loss is not None:
+            event.loss = loss
+        if message is not None:
+            event.message = message
+        start, end = self._band
+        fraction = step / event.total_steps if event.total_steps else 1.0
+        self._move(start + (end - start) * min(fraction, 1.0))
+
+    def done(self, message: str = "") -> None:
+        self._event = Progress("done", 100.0, message=message, epochs=self._event.epochs)
+        self._move(100.0, force=True)
+
+    def _move(self, percent: float, force: bool = False) -> None:
+        self.check()
+        self._percent = max(self._percent, min(percent, 100.0))
+        now = self._clock()
+        if self._on_progress is None or (not force and now - self._last_sent < MIN_INTERVAL_S):
+            return
+        elapsed = now - self._started
+        event = self._event
+        event.percent = round(self._percent, 2)
+        event.eta_s = (
+            round(elapsed * (100 - self._percent) / self._percent, 1)
+            if 1.0 <= self._percent < 100
+            else (0.0 if self._percent >= 100 else None)
+        )
+        self._last_sent = now
+        self._on_progress(Progress(**asdict(event)))

@@ -1,0 +1,246 @@
+"""Predictions from a deployment: per-document validation, the engine's cached classifier, the
+project's confidence threshold, and the runtime `analyze-text` jobs built on top of them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from projects.models import Project
+from studio.errors import NotFound, ValidationError
+from training.deployments import get_deployment
+from training.models import AnalyzeJob, Deployment, JobStatus
+
+# Azure's documented runtime limits: 25 documents per request, 125,000 characters in all.
+MAX_CHARS_PER_DOCUMENT = 125_000
+AZURE_MAX_DOCUMENTS = 25
+AZURE_MAX_TOTAL_CHARS = 125_000
+STUDIO_MAX_DOCUMENTS = 1_000
+# Jobs up to this many characters are predicted during the POST; larger ones go to a worker.
+SYNC_MAX_CHARS = 20_000
+JOB_LIFETIME = timedelta(days=1)
+TOP_ALTERNATIVES = 5
+
+SINGLE_KIND = "CustomSingleLabelClassification"
+MULTI_KIND = "CustomMultiLabelClassification"
+
+
+@dataclass
+class DocumentResult:
+    id: str
+    # The predicted class or classes, (category, confidence), best first.
+    classes: list[tuple[str, float]] = field(default_factory=list)
+    # The best-ranked classes whatever was chosen, for "top alternatives".
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+
+
+def document_error(message: str, inner: str = "InvalidDocument") -> dict[str, Any]:
+    return {
+        "code": "InvalidArgument",
+        "message": message,
+        "innererror": {"code": inner, "message": message},
+    }
+
+
+def check_text(text: Any) -> dict[str, Any] | None:
+    """Azure's per-document errors: the document is skipped, the others are still predicted."""
+    if not isinstance(text, str) or not text.strip():
+        return document_error("Document text is empty.")
+    if len(text) > MAX_CHARS_PER_DOCUMENT:
+        return document_error(
+            f"A document within the request was too large to be processed. Limit document size "
+            f"to: {MAX_CHARS_PER_DOCUMENT} characters. The document has {len(text)}."
+        )
+    return None
+
+
+def _ranked(prediction: Any) -> tuple[list[tuple[str, float]], list[str]]:
+    """The engine's prediction as (every class with its confidence best first, the chosen ones)."""
+    ranked = [(str(c), float(p)) for c, p in prediction.scores]
+    return ranked, list(prediction.classes)
+
+
+def predict_texts(deployment: Deployment, texts: list[str]) -> list[Any]:
+    from training.engine.predict import get_classifier
+
+    classifier = get_classifier(deployment.artifact_path, quantize=deployment.quantize)
+    return classifier.predict(texts)
+
+
+def classify(deployment: Deployment, documents: list[tuple[str, Any]]) -> list[DocumentResult]:
+    """Predict `documents` ((id, text) pairs) with the model version pinned by `deployment`.
+
+    Invalid documents get an error of their own; the valid ones are predicted in one batch.
+    """
+    results = [DocumentResult(id=doc_id, error=check_text(text)) for doc_id, text in documents]
+    valid = [i for i, r in enumerate(results) if r.error is None]
+    if not valid:
+        return results
+    predictions = predict_texts(deployment, [documents[i][1] for i in valid])
+    threshold = deployment.project.confidence_threshold or 0.0
+    multi = deployment.project.is_multi_label
+    for index, prediction in zip(valid, predictions, strict=True):
+        ranked, chosen = _ranked(prediction)
+        scores = dict(ranked)
+        if not multi:
+            chosen = chosen[:1] or [ranked[0][0]]
+        picked = [(c, scores[c]) for c in chosen if scores.get(c, 0.0) >= threshold]
+        results[index].classes = sorted(picked, key=lambda cp: -cp[1])
+        results[index].alternatives = ranked[:TOP_ALTERNATIVES]
+    return results
+
+
+# --- Runtime analyze-text jobs -------------------------------------------------------------------
+
+
+@dataclass
+class TaskSpec:
+    kind: str
+    task_name: str
+    project_name: str
+    deployment_name: str
+
+
+def _resolve(user: Any, task: TaskSpec) -> Deployment:
+    from projects.permissions import get_project_for
+
+    project = get_project_for(user, task.project_name)
+    deployment = get_deployment(project, task.deployment_name)
+    expected = MULTI_KIND if project.is_multi_label else SINGLE_KIND
+    if task.kind != expected:
+        raise ValidationError(
+            f"The project {project.name!r} is a {expected} project; the task kind "
+            f"{task.kind!r} does not match it.",
+            inner_code="InvalidParameterValue",
+            target="tasks",
+        )
+    return deployment
+
+
+def submit_analyze_job(
+    *, user: Any, display_name: str, documents: list[dict[str, Any]], tasks: list[TaskSpec]
+) -> AnalyzeJob:
+    """Check every task's project and deployment now (404/400 at POST time), store the job, and
+    predict it at once when small; larger ones are left to the `default` worker queue."""
+    for task in tasks:
+        _resolve(user, task)
+    total = sum(len(d["text"]) for d in documents if check_text(d["text"]) is None)
+    if total > AZURE_MAX_TOTAL_CHARS:
+        raise ValidationError(
+            f"Request Payload sent is too large to be processed. Limit request size to: "
+            f"{AZURE_MAX_TOTAL_CHARS} characters in all documents.",
+            inner_code="InvalidDocumentBatch",
+        )
+    job = AnalyzeJob.objects.create(
+        created_by=user,
+        display_name=display_name,
+        request={"documents": documents, "tasks": [t.__dict__ for t in tasks]},
+        expires_at=timezone.now() + JOB_LIFETIME,
+    )
+    if total <= SYNC_MAX_CHARS:
+        run_analyze_job(job.pk)
+        job.refresh_from_db()
+    else:
+        from training.api.runtime.tasks import analyze_job
+
+        transaction.on_commit(lambda: analyze_job.delay(job.pk))
+    return job
+
+
+def _task_result(user: Any, task: TaskSpec, documents: list[dict[str, Any]]) -> dict[str, Any]:
+    now = timezone.now().isoformat().replace("+00:00", "Z")
+    item: dict[str, Any] = {
+        "kind": f"{task.kind}LROResults",
+        "taskName": task.task_name,
+        "lastUpdateDateTime": now,
+        "status": JobStatus.SUCCEEDED.value,
+    }
+    try:
+        deployment = _resolve(user, task)
+        results = classify(deployment, [(d["id"], d["text"]) for d in documents])
+    except (NotFound, ValidationError) as exc:  # the deployment went away after the POST
+        item["status"] = JobStatus.FAILED.value
+        item["error"] = {"code": exc.code, "message": exc.message}
+        return item
+    item["results"] = {
+        "projectName": task.project_name,
+        "deploymentName": task.deployment_name,
+        "documents": [
+            {
+                "id": r.id,
+                "class": [{"category": c, "confidenceScore": round(p, 6)} for c, p in r.classes],
+                "warnings": [],
+            }
+            for r in results
+            if r.error is None
+        ],
+        "errors": [{"id": r.id, "error": r.error} for r in results if r.error is not None],
+        "modelVersion": str(deployment.model_version),
+    }
+    return item
+
+
+def run_analyze_job(job_pk: int) -> None:
+    """Predict every task of the job and store Azure's result items; safe to run twice."""
+    job = AnalyzeJob.objects.select_related("created_by").filter(pk=job_pk).first()
+    if job is None or job.status not in (JobStatus.NOT_STARTED, JobStatus.RUNNING):
+        return
+    AnalyzeJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    documents = job.request["documents"]
+    items = [_task_result(job.created_by, TaskSpec(**t), documents) for t in job.request["tasks"]]
+    failed = sum(1 for i in items if i["status"] == JobStatus.FAILED)
+    if failed == 0:
+        status = JobStatus.SUCCEEDED
+    elif failed == len(items):
+        status = JobStatus.FAILED
+    else:
+        status = "partiallyCompleted"
+    errors = [i.pop("error") for i in items if "error" in i]
+    # A cancel that landed while predicting wins.
+    AnalyzeJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        status=status, results=items, errors=errors, updated_at=timezone.now()
+    )
+
+
+def get_analyze_job(user: Any, job_id: str) -> AnalyzeJob:
+    job = (
+        AnalyzeJob.objects.filter(job_id=job_id, created_by=user).first() if _uuid(job_id) else None
+    )
+    if job is None or job.expires_at < timezone.now():
+        raise NotFound(f"The job {job_id!r} does not exist.", code="NotFound")
+    return job
+
+
+def cancel_analyze_job(user: Any, job_id: str) -> AnalyzeJob:
+    job = get_analyze_job(user, job_id)
+    AnalyzeJob.objects.filter(
+        pk=job.pk, status__in=[JobStatus.NOT_STARTED, JobStatus.RUNNING]
+    ).update(status=JobStatus.CANCELLED)
+    job.refresh_from_db()
+    return job
+
+
+def _uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def project_kind(project: Project) -> str:
+    return MULTI_KIND if project.is_multi_label else SINGLE_KIND
+
+
+def timed_classify(deployment: Deployment, documents: list[tuple[str, Any]]) -> tuple[list, float]:
+    start = time.perf_counter()
+    results = classify(deployment, documents)
+    return results, (time.perf_counter() - start) * 1000

@@ -1,0 +1,111 @@
+"""What a running training job tells the database and the browsers: throttled progress, a
+heartbeat that proves the worker is alive, and the cancel check the engine polls."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from training.events import broadcast, job_payload
+from training.models import JobStatus, TrainingJob
+
+# A few events per second is smooth in a browser and cheap for Postgres and Redis.
+MIN_INTERVAL_S = 0.3
+# The cancel check hits the database; the engine may call it thousands of times a second.
+CANCEL_CHECK_INTERVAL_S = 0.5
+# Beats well inside services.STALE_AFTER, so a live worker is never taken for a lost one.
+HEARTBEAT_INTERVAL_S = 20.0
+
+
+class JobProgress:
+    """The callback handed to the engine: `on_progress(progress)` and `should_stop()`."""
+
+    def __init__(self, job: TrainingJob) -> None:
+        self.job = job
+        self._last_sent = float("-inf")
+        self._last_phase = ""
+        self._last_check = float("-inf")
+        self._stop = False
+
+    def on_progress(self, progress: Any) -> None:
+        now = time.monotonic()
+        final = progress.phase == "done" or progress.percent >= 100
+        same_phase = progress.phase == self._last_phase
+        if same_phase and not final and now - self._last_sent < MIN_INTERVAL_S:
+            return
+        self._last_sent, self._last_phase = now, progress.phase
+        job = self.job
+        # "done" is the engine's word; the job stays "saving" until the pointer is switched.
+        job.phase = "saving" if progress.phase == "done" else progress.phase
+        job.percent = min(float(progress.percent), 99.0)
+        job.step = progress.step or None
+        job.epoch = progress.epoch or None
+        job.epochs = progress.epochs or None
+        job.loss = progress.loss
+        job.eta_s = progress.eta_s
+        if progress.loss is not None and progress.epoch:
+            point = {"epoch": progress.epoch, "step": progress.step, "loss": progress.loss}
+            if not job.history or job.history[-1] != point:
+                job.history = [*job.history, point][-500:]
+        fields = ["phase", "percent", "step", "epoch", "epochs", "loss", "eta_s", "history"]
+        TrainingJob.objects.filter(pk=job.pk).update(
+            heartbeat_at=timezone.now(),
+            updated_at=timezone.now(),
+            **{name: getattr(job, name) for name in fields},
+        )
+        publish(job, "job.progress")
+
+    def should_stop(self) -> bool:
+        now = time.monotonic()
+        if self._stop or now - self._last_check < CANCEL_CHECK_INTERVAL_S:
+            return self._stop
+        self._last_check = now
+        status = TrainingJob.objects.filter(pk=self.job.pk).values_list("status", flat=True).first()
+        self._stop = status != JobStatus.RUNNING
+        return self._stop
+
+
+def publish(job: TrainingJob, kind: str) -> None:
+    """Send the job's state to its project's browsers; a Redis hiccup must not fail training."""
+    try:
+        broadcast(job.project_id, {"type": kind, **job_payload(job)})
+    except Exception:  # the row is the truth; browsers re-sync from it
+        import logging
+
+        logging.getLogger(__name__).warning("Could not broadcast job %s", job.job_id)
+
+
+class Heartbeat:
+    """A background thread that stamps `heartbeat_at`, so long silent steps (loading a model,
+    fitting a head) never look like a dead worker. Context manager; stops on exit."""
+
+    def __init__(self, job_pk: int, interval_s: float = HEARTBEAT_INTERVAL_S) -> None:
+        self.job_pk = job_pk
+        self.interval_s = interval_s
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_pk}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        try:
+            while not self._stopped.wait(self.interval_s):
+                TrainingJob.objects.filter(pk=self.job_pk, status__in=ACTIVE).update(
+                    heartbeat_at=timezone.now()
+                )
+        finally:
+            close_old_connections()
+            connection.close()
+
+
+ACTIVE = [JobStatus.RUNNING, JobStatus.CANCELLING]

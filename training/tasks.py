@@ -1,0 +1,25 @@
+"""Celery interfaces for training: take ids, call the service, own only the delivery policy."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="training.run_job", acks_late=True)
+def run_job_task(job_id: str) -> str:
+    """Train one job. Late acks make a killed worker's message come back; the service's
+    conditional claim makes that redelivery harmless. No retries: a failure is reported on
+    the job, and training again is the user's call."""
+    from training.services import run_training_job
+
+    return run_training_job(job_id)
+
+
+@shared_task(name="training.fail_stale_jobs")
+def fail_stale_jobs_task() -> int:
+    """Periodic reaper (beat) for jobs whose worker died; reads also reap, so beat is optional."""
+    from django.utils import timezone
+
+    from training.services import fail_stale_jobs
+
+    return fail_stale_jobs(timezone.now())
