@@ -19,6 +19,8 @@ urlpatterns = [
     path("keys/", views.keys, name="keys"),
     path("keys/<int:slot>/regenerate/", views.key_regenerate, name="key-regenerate"),
     path("keys/<int:slot>/revoke/", views.key_revoke, name="key-revoke"),
+    path("projects/", include("training.train_urls")),
+    path("projects/", include("training.evaluation_urls")),
     path("projects/", include("training.deploy_urls")),
     path("projects/", include("projects.urls")),
     path("api/", include(runtime_urls.studio_urlpatterns)),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from training.api.runtime import tasks as _runtime_tasks  # noqa: F401  (registers its tasks)
+
 
 @shared_task(name="training.run_job", acks_late=True)
 def run_job_task(job_id: str) -> str:

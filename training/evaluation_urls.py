@@ -1,0 +1,7 @@
+"""Evaluation pages, under /projects/<name>/."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "evaluation"
+
+urlpatterns: list = []
