@@ -10,7 +10,7 @@ from projects.importers import land_rows, parse_sources, staged_sources, staging
 from projects.models import ImportJob, ImportStatus
 
 
-@shared_task(name="projects.run_import", queue="default")
+@shared_task(name="projects.run_import")
 def run_import(job_id: str) -> str:
     """Run one queued import; the job row carries the progress and, at the end, the report."""
     job = ImportJob.objects.select_related("project", "created_by").filter(pk=job_id).first()
