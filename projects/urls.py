@@ -9,6 +9,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_create, name="create"),
+    path("new/demo/", views.demo_project, name="demo"),
     # /projects/<name>/
     path("<str:name>/", views.project_overview, name="overview"),
     path("<str:name>/settings/", views.project_settings, name="settings"),

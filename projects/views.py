@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from projects import services
+from projects.demo import create_demo_project
 from projects.forms import MemberForm, ProjectCreateForm, ProjectSettingsForm
 from projects.models import (
     MAX_CLASSES_PER_PROJECT,
@@ -72,6 +73,16 @@ def project_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Project {project.name} created.")
             return redirect(project)
     return render(request, "projects/create.html", {"form": form})
+
+
+@login_required
+@require_POST
+def demo_project(request: HttpRequest) -> HttpResponse:
+    """Create the demo project for this user (or find it again) and open it."""
+    project, created = create_demo_project(owner=request.user)
+    if created:
+        messages.success(request, f"Demo project {project.name} created: train a model at once.")
+    return redirect(project)
 
 
 @login_required

@@ -28,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="Start no Celery worker (they run elsewhere)."
         )
+        parser.add_argument(
+            "--demo", action="store_true", help="Create the demo project (once) before starting."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         children: list[processes.Child] = []
@@ -44,6 +47,8 @@ class Command(BaseCommand):
                 children.append(self._start_embedded_redis())
             call_command("migrate", interactive=False, verbosity=0)
             self._ensure_admin()
+            if options["demo"]:
+                call_command("demo_project")
             if not options["no_worker"]:
                 children += [
                     processes.celery_worker("training", "training", 1),
