@@ -149,6 +149,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"training.run_job": {"queue": "training"}}
+# Beat runs embedded in the launcher's default worker (`-B`): it reaps jobs whose worker died.
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-jobs": {
+        "task": "training.fail_stale_jobs",
+        "schedule": float(env_int("STUDIO_REAP_INTERVAL_SECONDS", 60)),
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_RESULT_EXPIRES = 3600
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -159,6 +167,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 
 STUDIO_BASE_MODEL = os.environ.get("STUDIO_BASE_MODEL") or None
+# A running job whose heartbeat is older than this is failed as "worker lost"; workers beat
+# four times per period. Minutes in production, seconds in the kill -9 test.
+STUDIO_STALE_JOB_SECONDS = env_int("STUDIO_STALE_JOB_SECONDS", 180)
 STUDIO_ARTIFACTS_DIR = DATA_DIR / "artifacts"
 STUDIO_STORAGE_DIR = DATA_DIR / "storage"
 

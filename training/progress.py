@@ -7,6 +7,7 @@ import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
@@ -17,8 +18,12 @@ from training.models import JobStatus, TrainingJob
 MIN_INTERVAL_S = 0.3
 # The cancel check hits the database; the engine may call it thousands of times a second.
 CANCEL_CHECK_INTERVAL_S = 0.5
-# Beats well inside services.STALE_AFTER, so a live worker is never taken for a lost one.
-HEARTBEAT_INTERVAL_S = 20.0
+# Beats well inside the stale-job age, so a live worker is never taken for a lost one.
+MAX_HEARTBEAT_INTERVAL_S = 20.0
+
+
+def heartbeat_interval() -> float:
+    return min(MAX_HEARTBEAT_INTERVAL_S, settings.STUDIO_STALE_JOB_SECONDS / 4)
 
 
 class JobProgress:
@@ -83,9 +88,9 @@ class Heartbeat:
     """A background thread that stamps `heartbeat_at`, so long silent steps (loading a model,
     fitting a head) never look like a dead worker. Context manager; stops on exit."""
 
-    def __init__(self, job_pk: int, interval_s: float = HEARTBEAT_INTERVAL_S) -> None:
+    def __init__(self, job_pk: int, interval_s: float | None = None) -> None:
         self.job_pk = job_pk
-        self.interval_s = interval_s
+        self.interval_s = interval_s or heartbeat_interval()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_pk}", daemon=True)
 

@@ -37,8 +37,6 @@ log = logging.getLogger(__name__)
 
 JOB_LIFETIME = timedelta(days=7)
 MAX_MODELS_PER_PROJECT = 10
-# Heartbeats come every ~20 s from a live worker; three minutes of silence means it is gone.
-STALE_AFTER = timedelta(minutes=3)
 # Azure's guidance: fewer than this many tagged documents in a class gives a weak model.
 FEW_DOCUMENTS_WARNING = 15
 RESULTS_FILE = "evaluation_results.json"
@@ -57,6 +55,74 @@ def tagged_class_counts(project: Project) -> dict[str, int]:
         .values_list("name", "n")
     )
     return dict(rows)
+
+
+def training_readiness(project: Project, *, seed: int = 42) -> dict[str, Any]:
+    """What the Train page shows before training: tagged documents per class, the classes
+    with too few, and the split sizes and evaluation outcome for each split kind, computed
+    with the engine's own split function so the page never promises what training won't do."""
+    from training.engine.errors import EngineError
+    from training.engine.split import MIN_DOCUMENTS_FOR_EVALUATION, split_documents
+
+    counts = tagged_class_counts(project)
+    labels, manual = _usable_labels(project)
+    splits = {}
+    for kind in SplitKind.values:
+        if not labels:
+            splits[kind] = {"train": 0, "validation": 0, "test": 0, "evaluation": False,
+                            "reason": "There are no tagged documents yet."}  # fmt: skip
+            continue
+        try:
+            split = split_documents(
+                labels, seed=seed, manual=manual if kind == SplitKind.MANUAL else None
+            )
+        except EngineError as exc:  # its message says what is wrong with the split
+            splits[kind] = {"train": 0, "validation": 0, "test": 0, "evaluation": False,
+                            "reason": exc.message}  # fmt: skip
+            continue
+        splits[kind] = {**split.counts(), "evaluation": split.reason is None,
+                        "reason": split.reason}  # fmt: skip
+    usable = [name for name, n in counts.items() if n > 0]
+    return {
+        "classes": [
+            {"name": name, "documents": n, "few": n < FEW_DOCUMENTS_WARNING}
+            for name, n in counts.items()
+        ],
+        "documents": len(labels),
+        "few_threshold": FEW_DOCUMENTS_WARNING,
+        "min_for_evaluation": MIN_DOCUMENTS_FOR_EVALUATION,
+        "can_train": len(usable) >= 2,
+        "blocker": None
+        if len(usable) >= 2
+        else f"Training needs tagged documents in at least 2 classes; {len(usable)} class(es) "
+        "have any. Tag more documents first.",
+        "splits": splits,
+    }
+
+
+def _usable_labels(project: Project) -> tuple[list[list[str]], list[str]]:
+    """Class names and manual split of each document training would use (the same filter as
+    the worker's snapshot: a single-label document needs exactly one class)."""
+    rows = (
+        Document.objects.filter(project=project, tags__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .prefetch_related("tags__category")
+    )
+    labels, manual = [], []
+    for doc in rows:
+        names = sorted({tag.category.name for tag in doc.tags.all()})
+        if not project.is_multi_label and len(names) != 1:
+            continue
+        labels.append(names)
+        manual.append("test" if doc.split == Split.TEST else "train")
+    return labels, manual
+
+
+def active_job(project: Project) -> TrainingJob | None:
+    """The project's one queued or running job, if any (after reaping a lost worker's)."""
+    fail_stale_jobs(timezone.now(), project=project)
+    return TrainingJob.objects.filter(project=project, status__in=ACTIVE_JOB_STATUSES).first()
 
 
 def _check_options(mode: str, split: str, epochs: int | None, seed: int) -> None:
@@ -205,12 +271,19 @@ def cancel_job(job: TrainingJob) -> TrainingJob:
     return job
 
 
+def stale_job_age() -> timedelta:
+    """How long a worker may stay silent before its job counts as lost (a setting, so the
+    kill -9 test can use seconds while production waits minutes)."""
+    return timedelta(seconds=settings.STUDIO_STALE_JOB_SECONDS)
+
+
 def fail_stale_jobs(now: datetime, *, project: Project | None = None) -> int:
     """Mark failed every running job whose worker stopped beating (killed, OOM, machine gone),
     and every queued job past its expiry, so the project is never locked by a dead job."""
+    stale_after = stale_job_age()
     stale = Q(status__in=[JobStatus.RUNNING, JobStatus.CANCELLING]) & (
-        Q(heartbeat_at__lt=now - STALE_AFTER)
-        | Q(heartbeat_at__isnull=True, started_at__lt=now - STALE_AFTER)
+        Q(heartbeat_at__lt=now - stale_after)
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - stale_after)
     )
     expired = Q(status=JobStatus.NOT_STARTED, expires_at__lt=now)
     jobs = TrainingJob.objects.filter(stale | expired)

@@ -1,7 +1,11 @@
-"""Train pages, under /projects/<name>/."""
+"""Train page, under /projects/<name>/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from training import train_views
 
 app_name = "train"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:name>/train/", train_views.train_page, name="train"),
+]
