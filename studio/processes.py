@@ -110,11 +110,14 @@ def wait_for_redis(url: str, timeout_s: float = 15.0) -> None:
             time.sleep(0.1)
 
 
-def celery_worker(name: str, queues: str, concurrency: int) -> Child:
+def celery_worker(name: str, queues: str, concurrency: int, *, beat: bool = False) -> Child:
+    """A worker; with `beat`, Celery's scheduler runs embedded in it (`-B`) for the periodic
+    tasks (the stale-job reaper), so the studio needs no separate beat process."""
     args = [
         sys.executable, "-m", "celery", "-A", "studio", "worker",
         "--hostname", f"{name}@%h", "--queues", queues,
         "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip",
+        *(["--beat"] if beat else []),
     ]  # fmt: skip
     # SIGQUIT is Celery's cold shutdown: the launcher promises to stop within seconds, and a
     # training run interrupted this way is failed by the stale-job check on the next start.

@@ -52,7 +52,8 @@ class Command(BaseCommand):
             if not options["no_worker"]:
                 children += [
                     processes.celery_worker("training", "training", 1),
-                    processes.celery_worker("default", "default", 2),
+                    # Beat rides on the default worker: one scheduler, never on the busy one.
+                    processes.celery_worker("default", "default", 2, beat=True),
                 ]
             children.append(processes.asgi_server(options["host"], options["port"]))
             for child in children:
