@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from projects.models import ROLE_RANK, Role
+from projects.models import ROLE_RANK, Class, Role
 from projects.permissions import get_project_for, role_of
 from projects.sections import SECTIONS_BY_SLUG
 from studio.errors import StudioError
 from training.models import Deployment, TrainedModel
+from training.prediction import preload
 
 
 def _context(request: HttpRequest, name: str, section: str) -> dict:
@@ -37,4 +38,12 @@ def deploy_page(request: HttpRequest, name: str) -> HttpResponse:
 
 @login_required
 def test_model_page(request: HttpRequest, name: str) -> HttpResponse:
-    return render(request, "training/test_model.html", _context(request, name, "test"))
+    context = _context(request, name, "test")
+    # The bars take each class's own colour, as on the Data and Tag pages.
+    context["class_colours"] = dict(
+        Class.objects.filter(project=context["project"]).values_list("name", "colour")
+    )
+    first = next(iter(context["deployments"]), None)
+    if first is not None:
+        preload(first)
+    return render(request, "training/test_model.html", context)

@@ -73,6 +73,25 @@ def predict_texts(deployment: Deployment, texts: list[str]) -> list[Any]:
     return classifier.predict(texts)
 
 
+def preload(deployment: Deployment) -> None:
+    """Load the deployment's model into this process's cache in the background.
+
+    Loading takes seconds; the Test model page starts it when it renders so the user's first
+    Classify does not pay for it. Failures are left for the real request to report.
+    """
+    import contextlib
+    import threading
+
+    from training.engine.predict import get_classifier
+
+    def load() -> None:
+        # A missing or broken artifact is reported by the request that needs the model.
+        with contextlib.suppress(Exception):
+            get_classifier(deployment.artifact_path, quantize=deployment.quantize)
+
+    threading.Thread(target=load, name=f"preload-{deployment.pk}", daemon=True).start()
+
+
 def classify(deployment: Deployment, documents: list[tuple[str, Any]]) -> list[DocumentResult]:
     """Predict `documents` ((id, text) pairs) with the model version pinned by `deployment`.
 

@@ -1,14 +1,20 @@
-// Test model page: classify pasted or uploaded text with a deployment; show classes with bars.
+// Test model page: classify pasted or uploaded text with a deployment; show the chosen class(es)
+// and the other top classes with confidence bars, and how long the answer took.
 import { api } from "./api.js";
 
 const project = document.querySelector(".shell").dataset.project;
 const form = document.getElementById("test-form");
 const text = document.getElementById("test-text");
+const colours = JSON.parse(document.getElementById("class-colours")?.textContent || "{}");
 
 document.getElementById("test-file")?.addEventListener("change", async (event) => {
   const file = event.target.files[0];
   if (file) text.value = await file.text();
 });
+
+function percent(confidence) {
+  return `${(confidence * 100).toFixed(1)}%`;
+}
 
 function rows(list, items) {
   list.replaceChildren(
@@ -16,7 +22,7 @@ function rows(list, items) {
       const item = document.createElement("li");
       const label = document.createElement("span");
       label.className = "prediction-label";
-      label.textContent = `${category} · ${(confidence * 100).toFixed(1)}%`;
+      label.textContent = category;
       const bar = document.createElement("div");
       bar.className = "progress";
       bar.setAttribute("role", "meter");
@@ -25,11 +31,33 @@ function rows(list, items) {
       bar.setAttribute("aria-valuenow", (confidence * 100).toFixed(1));
       bar.setAttribute("aria-label", `${category} confidence`);
       const fill = document.createElement("span");
-      fill.style.width = `${Math.round(confidence * 100)}%`;
+      fill.style.width = `${Math.max(1, Math.round(confidence * 100))}%`;
+      if (colours[category]) fill.style.background = colours[category];
       bar.append(fill);
-      item.append(label, bar);
+      const value = document.createElement("span");
+      value.className = "prediction-value";
+      value.textContent = percent(confidence);
+      item.append(label, bar, value);
       return item;
     }),
+  );
+}
+
+function timing(total, data) {
+  const box = document.getElementById("test-time");
+  const part = (name, value) => {
+    const span = document.createElement("span");
+    const strong = document.createElement("strong");
+    strong.textContent = `${value.toLocaleString()} ms`;
+    span.append(`${name} `, strong);
+    return span;
+  };
+  const model = document.createElement("span");
+  model.textContent = `${data.model} v${data.modelVersion}`;
+  box.replaceChildren(
+    model,
+    part("Time taken:", total),
+    part("on the server:", Math.round(data.elapsedMs)),
   );
 }
 
@@ -37,9 +65,11 @@ form?.addEventListener("submit", async (event) => {
   event.preventDefault();
   const deployment = form.elements.deployment.value;
   const box = document.getElementById("test-result");
+  const answer = document.getElementById("test-answer");
   const error = document.getElementById("test-error");
   const button = document.getElementById("test-run");
   button.disabled = true;
+  button.textContent = "Classifying…";
   const started = performance.now();
   try {
     const data = await api(
@@ -48,18 +78,27 @@ form?.addEventListener("submit", async (event) => {
     );
     const result = data.documents[0];
     box.hidden = false;
-    const total = Math.round(performance.now() - started);
-    document.getElementById("test-time").textContent =
-      `${data.model} v${data.modelVersion} · ${total} ms in all (${Math.round(data.elapsedMs)} ms on the server)`;
     error.hidden = !result.error;
     error.textContent = result.error ? result.error.message : "";
-    rows(document.getElementById("test-classes"), result.classes || []);
-    rows(document.getElementById("test-alternatives"), result.alternatives || []);
+    answer.hidden = Boolean(result.error);
+    if (!result.error) {
+      timing(Math.round(performance.now() - started), data);
+      const chosen = result.classes || [];
+      const picked = new Set(chosen.map((c) => c.category));
+      rows(document.getElementById("test-classes"), chosen);
+      document.getElementById("test-none").hidden = chosen.length > 0;
+      rows(
+        document.getElementById("test-alternatives"),
+        (result.alternatives || []).filter((c) => !picked.has(c.category)),
+      );
+    }
   } catch (failure) {
     box.hidden = false;
+    answer.hidden = true;
     error.hidden = false;
     error.textContent = failure.message;
   } finally {
     button.disabled = false;
+    button.textContent = "Classify";
   }
 });

@@ -4,6 +4,7 @@ worker process loads each model version once."""
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 
 from training.engine.artifacts import load_artifact
@@ -24,8 +25,19 @@ def load_classifier(
 
 def get_classifier(artifact_dir: str | Path, *, quantize: bool = False) -> Classifier:
     """`load_classifier` through a bounded LRU cache keyed by the artifact's resolved path:
-    artifact folders are versioned and never rewritten, so the path names one model."""
-    return _cached(str(Path(artifact_dir).resolve()), quantize)
+    artifact folders are versioned and never rewritten, so the path names one model.
+
+    A lock per model makes concurrent first requests (or a preload racing a request) load it
+    once instead of each paying seconds and memory for its own copy."""
+    key = (str(Path(artifact_dir).resolve()), quantize)
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        return _cached(*key)
+
+
+_locks: dict[tuple[str, bool], threading.Lock] = {}
+_locks_guard = threading.Lock()
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
