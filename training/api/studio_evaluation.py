@@ -1,0 +1,86 @@
+"""Studio API for evaluation: a model's stored evaluation as the pages show it, and the Improve
+page's review of validation predictions (never the test set's documents)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects.permissions import IsMember
+from studio.errors import NotFound
+from training import evaluation as ev
+from training import services
+
+MAX_ITEMS = 1000
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.lower() not in ("false", "0", "no", "off")
+
+
+class ModelEvaluationApi(APIView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    @extend_schema(
+        operation_id="studio_model_evaluation",
+        summary="A trained model's evaluation on its test set (aggregate figures only)",
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request, project_name: str, model_name: str) -> Response:
+        model = services.get_model(request.project, model_name)
+        if model.evaluation is None:
+            raise NotFound(
+                f"The model {model_name!r} has no evaluation: "
+                f"{model.evaluation_error or 'it was trained without test documents.'}",
+                inner_code="EvaluationNotAvailable",
+            )
+        matrix = model.evaluation.get("confusion_matrix")
+        return Response(
+            {
+                "model": model.name,
+                "version": model.version,
+                "multiLabel": model.evaluation.get("multi_label", False),
+                "documents": model.evaluation.get("documents"),
+                "overall": ev.overall(model.evaluation),
+                "classes": ev.class_rows(model.evaluation),
+                "confusionMatrix": matrix,
+                "worstConfusions": ev.worst_confusions(matrix) if matrix else [],
+                "splitCounts": model.split_counts,
+            }
+        )
+
+
+class ModelReviewApi(APIView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+    @extend_schema(
+        operation_id="studio_model_review",
+        summary="The validation set's predictions to review, confident mistakes first",
+        parameters=[
+            OpenApiParameter("incorrectOnly", bool, description="Only mistakes (default true)"),
+            OpenApiParameter("trueClass", str, description="Only documents tagged this class"),
+            OpenApiParameter("predictedClass", str, description="Only documents predicted so"),
+            OpenApiParameter("top", int, description=f"At most this many items ({MAX_ITEMS})"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request, project_name: str, model_name: str) -> Response:
+        model = services.get_model(request.project, model_name)
+        params = request.query_params
+        top = params.get("top", "200")
+        limit = min(int(top), MAX_ITEMS) if top.isdigit() else 200
+        data = ev.review(
+            request.project,
+            model,
+            incorrect_only=_flag(params.get("incorrectOnly"), True),
+            expected_class=params.get("trueClass"),
+            predicted_class=params.get("predictedClass"),
+            limit=limit,
+        )
+        return Response(data)

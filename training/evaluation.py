@@ -1,0 +1,391 @@
+"""What the performance, compare and Improve pages show, computed from a model's stored
+evaluation (the engine's `Evaluation.to_dict()`) and per-document results: pure functions over
+plain data, so the pages never rescore anything and the numbers are the engine's own. The reads
+at the end (`review`, `latest_history`) are the only ones touching the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from projects.models import Document, Project
+from training import services
+from training.models import JobStatus, TrainedModel, TrainingJob
+
+OVERALL_KEYS = (
+    "micro_precision",
+    "micro_recall",
+    "micro_f1",
+    "macro_precision",
+    "macro_recall",
+    "macro_f1",
+    "accuracy",
+)
+LABELS = {
+    "micro_precision": "Micro precision",
+    "micro_recall": "Micro recall",
+    "micro_f1": "Micro F1",
+    "macro_precision": "Macro precision",
+    "macro_recall": "Macro recall",
+    "macro_f1": "Macro F1",
+    "accuracy": "Accuracy",
+}
+CLASS_KEYS = ("precision", "recall", "f1", "tp", "fp", "fn", "tn", "support")
+# A mistake the model makes with at least this confidence is more likely a tagging error.
+CONFIDENT_MISTAKE = 0.8
+
+
+def overall(evaluation: dict[str, Any]) -> dict[str, float]:
+    """The micro and macro figures exactly as stored, for tiles and exports."""
+    return {key: float(evaluation.get(key) or 0.0) for key in OVERALL_KEYS}
+
+
+def class_rows(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per class in the engine's order; a class neither tagged nor predicted in the test
+    set has nothing to say (Azure leaves it out), so it is dropped even if a row was stored."""
+    per_class = evaluation.get("per_class") or {}
+    rows = []
+    for name in evaluation.get("classes") or list(per_class):
+        metrics = per_class.get(name)
+        if not metrics or metrics["tp"] + metrics["fp"] + metrics["fn"] == 0:
+            continue
+        rows.append({"name": name, **{key: metrics[key] for key in CLASS_KEYS}})
+    return rows
+
+
+def worst_confusions(matrix: dict[str, dict[str, int]], top: int = 3) -> list[dict[str, Any]]:
+    """The off-diagonal cells with the most documents: the pairs the model mixes up most."""
+    cells = []
+    for expected, row in matrix.items():
+        total = sum(row.values())
+        for predicted, count in row.items():
+            if predicted != expected and count > 0:
+                share = count / total if total else 0.0
+                cells.append(
+                    {"expected": expected, "predicted": predicted, "count": count, "share": share}
+                )
+    cells.sort(key=lambda c: (-c["count"], -c["share"], c["expected"], c["predicted"]))
+    return cells[:top]
+
+
+def heatmap(matrix: dict[str, dict[str, int]], classes: list[str]) -> dict[str, Any]:
+    """The confusion matrix as rows of cells carrying both the count and the row share, with a
+    0..1 intensity for each view, so the page can switch views without a round trip."""
+    names = [c for c in classes if c in matrix] or list(matrix)
+    peak = max((matrix[e].get(p, 0) for e in names for p in names), default=0) or 1
+    worst = {(c["expected"], c["predicted"]) for c in worst_confusions(matrix)}
+    rows = []
+    for expected in names:
+        counts = [matrix[expected].get(p, 0) for p in names]
+        total = sum(counts)
+        cells = []
+        for predicted, count in zip(names, counts, strict=True):
+            share = count / total if total else 0.0
+            cells.append(
+                {
+                    "predicted": predicted,
+                    "count": count,
+                    "share": share,
+                    "percent": round(share * 100, 1),
+                    "count_level": round(count / peak, 3),
+                    "share_level": round(share, 3),
+                    "diagonal": predicted == expected,
+                    "worst": (expected, predicted) in worst,
+                }
+            )
+        rows.append({"expected": expected, "total": total, "cells": cells})
+    return {"classes": names, "rows": rows}
+
+
+def training_curve(history: list[dict[str, Any]]) -> dict[str, list[Any]] | None:
+    """Loss and validation score per epoch. The engine's fine-tuning history has one entry per
+    epoch; live progress points (several per epoch) keep each epoch's last loss. None when the
+    model was trained in one pass (quick mode) and there is no curve to draw."""
+    by_epoch: dict[int, dict[str, Any]] = {}
+    for point in history or []:
+        epoch = point.get("epoch")
+        if epoch is None:
+            continue
+        entry = by_epoch.setdefault(int(epoch), {})
+        for key in ("loss", "validation_score", "validation_loss", "kept"):
+            if point.get(key) is not None:
+                entry[key] = point[key]
+    epochs = sorted(e for e, entry in by_epoch.items() if entry)
+    if not epochs:
+        return None
+    return {
+        "epochs": epochs,
+        "loss": [by_epoch[e].get("loss") for e in epochs],
+        "validation_score": [by_epoch[e].get("validation_score") for e in epochs],
+        "validation_loss": [by_epoch[e].get("validation_loss") for e in epochs],
+        "kept": next((e for e in epochs if by_epoch[e].get("kept")), None),
+    }
+
+
+def compare(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any]:
+    """Side by side figures of two evaluations; each delta is b minus a, None where a model
+    has no figure (no evaluation, or the class absent from its test set)."""
+    a_overall = overall(a) if a else None
+    b_overall = overall(b) if b else None
+    figures = [
+        {
+            "key": key,
+            "label": LABELS[key],
+            "a": a_overall[key] if a_overall else None,
+            "b": b_overall[key] if b_overall else None,
+            "delta": b_overall[key] - a_overall[key] if a_overall and b_overall else None,
+        }
+        for key in OVERALL_KEYS
+    ]
+    a_rows = {row["name"]: row for row in class_rows(a)} if a else {}
+    b_rows = {row["name"]: row for row in class_rows(b)} if b else {}
+    names = list(a_rows) + [name for name in b_rows if name not in a_rows]
+    classes = []
+    for name in names:
+        row: dict[str, Any] = {"name": name, "a": a_rows.get(name), "b": b_rows.get(name)}
+        for key in ("precision", "recall", "f1"):
+            both = name in a_rows and name in b_rows
+            row[f"{key}_delta"] = b_rows[name][key] - a_rows[name][key] if both else None
+        classes.append(row)
+    return {"overall": figures, "classes": classes}
+
+
+def evaluation_export(model: dict[str, Any], evaluation: dict[str, Any]) -> dict[str, Any]:
+    """The JSON download: what the model is, then its stored evaluation untouched."""
+    return {"model": model, "evaluation": evaluation}
+
+
+def evaluation_csv(evaluation: dict[str, Any]) -> str:
+    """One row per class plus the micro and macro rows, in spreadsheet-friendly columns; the
+    single-label confusion matrix follows after a blank line, tagged class down, predicted
+    across."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["class", *CLASS_KEYS])
+    for row in class_rows(evaluation):
+        writer.writerow([row["name"], *(row[key] for key in CLASS_KEYS)])
+    figures = overall(evaluation)
+    for scope in ("micro", "macro"):
+        writer.writerow(
+            [
+                f"({scope} average)",
+                figures[f"{scope}_precision"],
+                figures[f"{scope}_recall"],
+                figures[f"{scope}_f1"],
+            ]
+        )
+    matrix = evaluation.get("confusion_matrix")
+    if matrix:
+        names = heatmap(matrix, evaluation.get("classes") or [])["classes"]
+        writer.writerow([])
+        writer.writerow(["tagged \\ predicted", *names])
+        for expected in names:
+            writer.writerow([expected, *(matrix[expected].get(p, 0) for p in names)])
+    return out.getvalue()
+
+
+# ---- Improve model: the validation set's predictions
+
+
+def _confidence(prediction: dict[str, Any]) -> float:
+    """How sure the model was of what it chose: its top chosen class's score (or its top score
+    when a multi-label model chose nothing)."""
+    scores = prediction.get("confidences") or {}
+    chosen = [scores.get(c, 0.0) for c in prediction.get("predicted") or []]
+    return float(max(chosen or scores.values() or [0.0]))
+
+
+def review_items(
+    predictions: list[dict[str, Any]],
+    *,
+    incorrect_only: bool = True,
+    expected_class: str | None = None,
+    predicted_class: str | None = None,
+) -> list[dict[str, Any]]:
+    """The validation predictions to review, mistakes first and the most confident first: a
+    mistake the model is sure of is often a document tagged wrong."""
+    items = []
+    for p in predictions:
+        expected, predicted = list(p.get("expected") or []), list(p.get("predicted") or [])
+        correct = set(expected) == set(predicted)
+        if incorrect_only and correct:
+            continue
+        if expected_class and expected_class not in expected:
+            continue
+        if predicted_class and predicted_class not in predicted:
+            continue
+        scores = p.get("confidences") or {}
+        items.append(
+            {
+                "id": p["id"],
+                "name": p.get("location", ""),
+                "expected": expected,
+                "predicted": [
+                    {"class": c, "confidence": float(scores.get(c, 0.0))} for c in predicted
+                ],
+                "confidence": _confidence(p),
+                "correct": correct,
+            }
+        )
+    items.sort(key=lambda item: (item["correct"], -item["confidence"], str(item["id"])))
+    return items
+
+
+def confused_pairs(predictions: list[dict[str, Any]], top: int = 3) -> list[dict[str, Any]]:
+    """Pairs (tagged class, class predicted instead) counted over documents, for either kind of
+    project: each class missed paired with each class wrongly added."""
+    counts: dict[tuple[str, str], int] = {}
+    for p in predictions:
+        expected, predicted = set(p.get("expected") or []), set(p.get("predicted") or [])
+        for missed in expected - predicted:
+            for added in predicted - expected:
+                counts[(missed, added)] = counts.get((missed, added), 0) + 1
+    pairs = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"expected": e, "predicted": p, "count": n} for (e, p), n in pairs[:top]]
+
+
+def suggestions(
+    *,
+    evaluation: dict[str, Any] | None,
+    evaluation_error: str,
+    tagged_counts: dict[str, int],
+    validation: list[dict[str, Any]],
+    few_documents: int,
+) -> list[dict[str, Any]]:
+    """Advice in plain words: thin classes, pairs the model mixes up, documents whose tag looks
+    wrong, and weak classes. Built from aggregate test figures and validation details only."""
+    advice: list[dict[str, Any]] = []
+    if evaluation is None:
+        advice.append(
+            {
+                "kind": "no_evaluation",
+                "message": "This model has no evaluation: "
+                f"{evaluation_error or 'it was trained without test documents.'} "
+                "Tag more documents (at least 10) and train again.",
+            }
+        )
+    for name, n in sorted(tagged_counts.items(), key=lambda kv: (kv[1], kv[0])):
+        if n < few_documents:
+            advice.append(
+                {
+                    "kind": "few_documents",
+                    "class": name,
+                    "message": f"The class {name!r} has only {n} tagged document"
+                    f"{'' if n == 1 else 's'}; tag at least {few_documents} so the model sees "
+                    "enough varied examples.",
+                }
+            )
+    matrix = (evaluation or {}).get("confusion_matrix")
+    pairs = worst_confusions(matrix) if matrix else confused_pairs(validation)
+    for pair in pairs:
+        advice.append(
+            {
+                "kind": "confused_pair",
+                "expected": pair["expected"],
+                "predicted": pair["predicted"],
+                "message": f"The model took {pair['count']} document"
+                f"{'' if pair['count'] == 1 else 's'} tagged {pair['expected']!r} for "
+                f"{pair['predicted']!r}. Check that the two classes are told apart the same way "
+                "in every tag, add examples that show the difference, or merge them if they mean "
+                "the same thing.",
+            }
+        )
+    for item in review_items(validation)[:5]:
+        if item["confidence"] < CONFIDENT_MISTAKE:
+            break
+        chosen = ", ".join(repr(p["class"]) for p in item["predicted"]) or "no class"
+        tagged = ", ".join(repr(c) for c in item["expected"]) or "nothing"
+        advice.append(
+            {
+                "kind": "likely_mislabelled",
+                "document": item["id"],
+                "message": f"{item['name'] or 'A document'} is tagged {tagged} but the model is "
+                f"{item['confidence']:.0%} sure it is {chosen}: check its tag.",
+            }
+        )
+    for row in class_rows(evaluation or {}):
+        if row["support"] and row["recall"] < 0.5:
+            advice.append(
+                {
+                    "kind": "weak_class",
+                    "class": row["name"],
+                    "message": f"The model finds only {row['recall']:.0%} of the test documents "
+                    f"tagged {row['name']!r}; add more, and more varied, examples of it.",
+                }
+            )
+    return advice
+
+
+# ---- Reads shared by the pages and the API
+
+
+def latest_history(model: TrainedModel) -> list[dict[str, Any]]:
+    """The history of the job that produced the model's current version (the latest success)."""
+    job = (
+        TrainingJob.objects.filter(
+            project_id=model.project_id, model_name=model.name, status=JobStatus.SUCCEEDED
+        )
+        .order_by("-ended_at", "-created_at")
+        .only("history")
+        .first()
+    )
+    return job.history if job else []
+
+
+def review(
+    project: Project,
+    model: TrainedModel,
+    *,
+    incorrect_only: bool = True,
+    expected_class: str | None = None,
+    predicted_class: str | None = None,
+    limit: int = 200,
+) -> dict[str, Any]:
+    """The Improve page's data: validation predictions only (the test set's documents are never
+    shown, so nobody tunes to it), each with the document's text and its tags as they are now."""
+    validation = services.evaluation_results(model, "validation")
+    items = review_items(
+        validation,
+        incorrect_only=incorrect_only,
+        expected_class=expected_class or None,
+        predicted_class=predicted_class or None,
+    )
+    shown = items[:limit]
+    ids = [int(item["id"]) for item in shown if str(item["id"]).isdigit()]
+    documents = {
+        str(doc.pk): doc
+        for doc in Document.objects.filter(project=project, pk__in=ids).prefetch_related(
+            "tags__category"
+        )
+    }
+    for item in shown:
+        doc = documents.get(str(item["id"]))
+        item["exists"] = doc is not None
+        item["name"] = doc.name if doc else item["name"]
+        item["text"] = doc.text if doc else ""
+        item["tags"] = (
+            sorted(
+                (tag.category.name for tag in doc.tags.all()),
+            )
+            if doc
+            else []
+        )
+    return {
+        "model": model.name,
+        "version": model.version,
+        "part": "validation",
+        "validationDocuments": len(validation),
+        "incorrect": sum(
+            1 for p in validation if set(p.get("expected") or []) != set(p.get("predicted") or [])
+        ),
+        "matching": len(items),
+        "items": shown,
+        "suggestions": suggestions(
+            evaluation=model.evaluation,
+            evaluation_error=model.evaluation_error,
+            tagged_counts=services.tagged_class_counts(project),
+            validation=validation,
+            few_documents=services.FEW_DOCUMENTS_WARNING,
+        ),
+    }

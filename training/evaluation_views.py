@@ -1,0 +1,164 @@
+"""Model performance, compare, export and Improve model pages: thin views over the stored
+evaluation; the figures come from `training.evaluation`, the charts from the page scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from projects.models import ROLE_RANK, Class, Role
+from projects.permissions import get_project_for, role_of
+from projects.sections import SECTIONS_BY_SLUG
+from studio.errors import StudioError
+from training import evaluation as ev
+from training import services
+from training.models import TrainedModel
+
+
+def _context(request: HttpRequest, name: str, section: str) -> dict[str, Any]:
+    try:
+        project = get_project_for(request.user, name)
+    except StudioError as exc:
+        raise Http404(exc.message) from exc
+    role = role_of(request.user, project)
+    return {
+        "project": project,
+        "section": SECTIONS_BY_SLUG[section],
+        "role": role,
+        "can_edit": ROLE_RANK[role] >= ROLE_RANK[Role.EDITOR],
+    }
+
+
+def _model(context: dict[str, Any], model_name: str) -> TrainedModel:
+    try:
+        return services.get_model(context["project"], model_name)
+    except StudioError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _summary(model: TrainedModel) -> dict[str, Any]:
+    """The list's row: stored figures only, so the list reads no results files."""
+    evaluation = model.evaluation or {}
+    counts = model.split_counts or {}
+    return {
+        "model": model,
+        "has_evaluation": model.evaluation is not None,
+        "overall": ev.overall(evaluation) if model.evaluation else None,
+        "train": counts.get("train"),
+        "validation": counts.get("validation"),
+        "test": counts.get("test"),
+    }
+
+
+@login_required
+def performance_list(request: HttpRequest, name: str) -> HttpResponse:
+    context = _context(request, name, "performance")
+    context["rows"] = [_summary(m) for m in services.trained_models(context["project"])]
+    return render(request, "training/performance.html", context)
+
+
+@login_required
+def model_details(request: HttpRequest, name: str, model_name: str) -> HttpResponse:
+    context = _context(request, name, "performance")
+    model = _model(context, model_name)
+    evaluation = model.evaluation
+    rows = ev.class_rows(evaluation) if evaluation else []
+    matrix = (evaluation or {}).get("confusion_matrix")
+    curve = ev.training_curve(ev.latest_history(model))
+    context |= {
+        "model": model,
+        "summary": _summary(model),
+        "rows": rows,
+        "heatmap": ev.heatmap(matrix, evaluation.get("classes") or []) if matrix else None,
+        "worst": ev.worst_confusions(matrix) if matrix else [],
+        "charts": {
+            "classes": [row["name"] for row in rows],
+            "f1": [row["f1"] for row in rows],
+            "precision": [row["precision"] for row in rows],
+            "recall": [row["recall"] for row in rows],
+            "curve": curve,
+        },
+        "others": [m for m in services.trained_models(context["project"]) if m.pk != model.pk],
+    }
+    return render(request, "training/performance_model.html", context)
+
+
+@login_required
+def compare_page(request: HttpRequest, name: str) -> HttpResponse:
+    context = _context(request, name, "performance")
+    models = services.trained_models(context["project"])
+    by_name = {m.name: m for m in models}
+    a = by_name.get(request.GET.get("a", ""))
+    b = by_name.get(request.GET.get("b", ""))
+    if a is None and models:
+        a = models[0]
+    if b is None and len(models) > 1:
+        b = next(m for m in models if m != a)
+    context |= {"models": models, "a": a, "b": b}
+    if a and b:
+        context["comparison"] = ev.compare(a.evaluation, b.evaluation)
+    return render(request, "training/compare.html", context)
+
+
+def _model_facts(model: TrainedModel) -> dict[str, Any]:
+    return {
+        "name": model.name,
+        "version": model.version,
+        "mode": model.mode,
+        "trainedAt": model.trained_at.isoformat() if model.trained_at else None,
+        "trainingDurationSeconds": model.training_duration_s,
+        "splitCounts": model.split_counts,
+        "evaluationError": model.evaluation_error or None,
+    }
+
+
+@login_required
+def export_json(request: HttpRequest, name: str, model_name: str) -> HttpResponse:
+    model = _model(_context(request, name, "performance"), model_name)
+    body = ev.evaluation_export(_model_facts(model), model.evaluation)
+    response = JsonResponse(body, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{model.name}-evaluation.json"'
+    return response
+
+
+@login_required
+def export_csv(request: HttpRequest, name: str, model_name: str) -> HttpResponse:
+    model = _model(_context(request, name, "performance"), model_name)
+    if model.evaluation is None:
+        raise Http404(f"The model {model.name!r} has no evaluation: {model.evaluation_error}")
+    response = HttpResponse(ev.evaluation_csv(model.evaluation), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{model.name}-evaluation.csv"'
+    return response
+
+
+@login_required
+def improve_page(request: HttpRequest, name: str) -> HttpResponse:
+    """The model dropdown, filters and suggestions; improve.js loads the mistakes from the
+    review API and re-tags through the document tags API."""
+    context = _context(request, name, "improve")
+    project = context["project"]
+    models = services.trained_models(project)
+    chosen = next((m for m in models if m.name == request.GET.get("model")), None)
+    if chosen is None and models:
+        chosen = max(models, key=lambda m: (m.trained_at is not None, m.trained_at))
+    classes = list(Class.objects.filter(project=project).order_by("order", "id"))
+    data = None
+    if chosen is not None:
+        data = ev.review(project, chosen, limit=0)
+    context |= {
+        "models": models,
+        "model": chosen,
+        "classes": classes,
+        "review": data,
+        "state": {
+            "project": project.name,
+            "model": chosen.name if chosen else None,
+            "multiLabel": project.is_multi_label,
+            "canEdit": context["can_edit"],
+            "classes": [{"id": c.pk, "name": c.name, "colour": c.colour} for c in classes],
+        },
+    }
+    return render(request, "training/improve.html", context)
