@@ -26,7 +26,6 @@ urlpatterns = [
     path("api/", include(runtime_urls.studio_urlpatterns)),
     path("api/", include("projects.api.urls")),
     path("api/", include("training.api.studio_evaluation_urls")),
-    path("api/", include("training.api.studio_evaluation_urls")),
     path("api/", include("training.api.studio_train_urls")),
     path("language/", include(runtime_urls.azure_urlpatterns)),
     path("language/", include("training.api.azure.preview")),
