@@ -1,0 +1,202 @@
+"""Model performance, details, compare and export pages on a constructed case: a TrainedModel
+row holding the engine's own evaluation of hand-made predictions, and its results file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.utils import timezone
+
+from projects.models import Class, Project
+from training.engine.evaluate import evaluate
+from training.models import JobStatus, TrainedModel, TrainingJob
+
+pytestmark = pytest.mark.django_db
+
+CLASSES = ["sport", "food", "travel", "unused"]
+# Test set: sport 4 (one taken for food), food 4 (one for sport, one for travel), travel 2.
+EXPECTED = [["sport"]] * 4 + [["food"]] * 4 + [["travel"]] * 2
+PREDICTED = (
+    [["sport"]] * 3 + [["food"]] + [["food"]] * 2 + [["sport"], ["travel"]] + [["travel"]] * 2
+)
+
+
+def build_model(
+    project: Project, tmp_path, name: str = "m1", predicted=PREDICTED, **fields
+) -> TrainedModel:  # type: ignore[no-untyped-def]
+    """A model whose stored evaluation is the engine's score of `predicted`, with a results file
+    holding one validation mistake and the test predictions."""
+    for i, c in enumerate(CLASSES):
+        Class.objects.get_or_create(project=project, name=c, defaults={"order": i})
+    folder = tmp_path / name / "v1"
+    folder.mkdir(parents=True)
+    test = [
+        {"id": f"t{i}", "expected": e, "predicted": p, "confidences": {}, "location": f"t{i}.txt"}
+        for i, (e, p) in enumerate(zip(EXPECTED, predicted, strict=True))
+    ]
+    (folder / "evaluation_results.json").write_text(
+        json.dumps({"split": {}, "validation": [], "test": test})
+    )
+    evaluation = evaluate(EXPECTED, predicted, CLASSES, multi_label=False).to_dict()
+    return TrainedModel.objects.create(
+        project=project, name=name, version=1, artifact_path=str(folder), evaluation=evaluation,
+        split_counts={"train": 80, "validation": 10, "test": 10}, trained_at=timezone.now(),
+        training_duration_s=12.5, **fields,
+    )  # fmt: skip
+
+
+def test_list_shows_each_models_stored_micro_figures_and_split(client, project, viewer, tmp_path):
+    model = build_model(project, tmp_path)
+    client.force_login(viewer)
+    body = client.get("/projects/Reviews/performance/").content.decode()
+    assert 'data-model="m1"' in body
+    assert f'data-value="{model.evaluation["micro_f1"]}"' in body
+    assert "0.700" in body
+    assert "12.5 s" in body
+    assert '<button type="button" class="sort"' in body
+
+
+def test_list_says_why_a_model_has_no_evaluation(client, project, viewer):
+    TrainedModel.objects.create(
+        project=project, name="tiny", version=1, evaluation=None,
+        evaluation_error="Fewer than 10 documents: everything trained, nothing was tested.",
+    )  # fmt: skip
+    client.force_login(viewer)
+    body = client.get("/projects/Reviews/performance/").content.decode()
+    assert "No evaluation: Fewer than 10 documents" in body
+    details = client.get("/projects/Reviews/performance/tiny/").content.decode()
+    assert 'id="no-evaluation"' in details
+
+
+def test_details_show_the_constructed_case_per_class_and_leave_out_absent_classes(
+    client, project, viewer, tmp_path
+):
+    build_model(project, tmp_path)
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/m1/")
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    food = next(row for row in rows if row["name"] == "food")
+    assert (food["tp"], food["fp"], food["fn"], food["support"]) == (2, 1, 2, 4)
+    assert food["precision"] == pytest.approx(2 / 3)
+    assert food["f1"] == pytest.approx(4 / 7)
+    assert [row["name"] for row in rows] == ["sport", "food", "travel"]
+    body = response.content.decode()
+    assert 'data-class="unused"' not in body
+    assert 'data-class="food"' in body
+    assert "0.571" in body  # food's F1
+    assert 'data-metric="macro_recall"' in body
+
+
+def test_details_tiles_equal_the_stored_metrics(client, project, viewer, tmp_path):
+    model = build_model(project, tmp_path)
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/m1/")
+    overall = response.context["summary"]["overall"]
+    for key in ("micro_precision", "micro_recall", "micro_f1", "macro_precision", "macro_f1"):
+        assert overall[key] == model.evaluation[key]
+
+
+def test_details_draw_the_confusion_heat_map_with_worst_cells_outlined(
+    client, project, viewer, tmp_path
+):
+    build_model(project, tmp_path)
+    client.force_login(viewer)
+    body = client.get("/projects/Reviews/performance/m1/").content.decode()
+    assert 'id="heatmap"' in body
+    assert 'id="heatmap-normalise"' in body
+    assert 'data-count="2" data-share="50.0"' in body  # food row, food column
+    assert body.count("cell diagonal") == 3
+    assert " worst" in body
+
+
+def test_details_plot_the_training_curve_from_the_jobs_history(client, project, viewer, tmp_path):
+    build_model(project, tmp_path, mode="standard")
+    TrainingJob.objects.create(
+        project=project, model_name="m1", status=JobStatus.SUCCEEDED, ended_at=timezone.now(),
+        expires_at=timezone.now(), history=[
+            {"epoch": 0, "loss": None, "validation_score": 0.5, "validation_loss": 1.0},
+            {"epoch": 1, "loss": 0.8, "validation_score": 0.7, "validation_loss": 0.7,
+             "kept": True},
+        ],
+    )  # fmt: skip
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/m1/")
+    assert response.context["charts"]["curve"]["validation_score"] == [0.5, 0.7]
+    assert 'id="curve-chart"' in response.content.decode()
+
+
+def test_compare_shows_b_minus_a(client, project, viewer, tmp_path):
+    build_model(project, tmp_path, name="first")
+    build_model(project, tmp_path, name="second", predicted=EXPECTED)
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/compare/?a=first&b=second")
+    assert response.status_code == 200
+    micro = next(f for f in response.context["comparison"]["overall"] if f["key"] == "micro_f1")
+    assert micro["delta"] == pytest.approx(0.3)
+    body = response.content.decode()
+    assert "+0.300" in body
+    assert 'data-class="food"' in body
+
+
+def test_export_json_is_the_stored_evaluation(client, project, viewer, tmp_path):
+    model = build_model(project, tmp_path)
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/m1/evaluation.json")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    data = response.json()
+    assert data["evaluation"] == model.evaluation
+    assert data["model"]["name"] == "m1"
+
+
+def test_export_csv_lists_per_class_rows(client, project, viewer, tmp_path):
+    build_model(project, tmp_path)
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/m1/evaluation.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [row[0] for row in rows[1:4]] == ["sport", "food", "travel"]
+    assert rows[2][4:8] == ["2", "1", "2", "5"]
+
+
+def test_outsiders_get_404_on_every_evaluation_page(client, project, outsider, tmp_path):
+    build_model(project, tmp_path)
+    client.force_login(outsider)
+    for url in (
+        "/projects/Reviews/performance/",
+        "/projects/Reviews/performance/m1/",
+        "/projects/Reviews/performance/compare/",
+        "/projects/Reviews/performance/m1/evaluation.csv",
+        "/projects/Reviews/performance/m1/evaluation.json",
+        "/projects/Reviews/improve/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, project):
+    response = client.get("/projects/Reviews/performance/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_an_unknown_model_is_404(client, project, viewer):
+    client.force_login(viewer)
+    assert client.get("/projects/Reviews/performance/nope/").status_code == 404
+
+
+def test_evaluation_api_answers_the_stored_figures_and_404_in_azures_envelope(
+    project, viewer, outsider, client_for, tmp_path
+):
+    model = build_model(project, tmp_path)
+    answer = client_for(viewer).get("/api/projects/Reviews/models/m1/evaluation").json()
+    assert answer["overall"]["micro_f1"] == model.evaluation["micro_f1"]
+    assert [c["name"] for c in answer["classes"]] == ["sport", "food", "travel"]
+    missing = client_for(viewer).get("/api/projects/Reviews/models/nope/evaluation")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "NotFound"
+    hidden = client_for(outsider).get("/api/projects/Reviews/models/m1/evaluation")
+    assert hidden.status_code == 404
