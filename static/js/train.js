@@ -183,10 +183,13 @@ function renderResult(job) {
     box.replaceChildren(p);
     api(`/api/projects/${project}/jobs/${job.job_id}`).then((full) => {
       Object.assign(job, { warnings: full.warnings });
-      if (full.model?.f1 != null) {
-        const f1 = document.createElement("strong");
-        f1.textContent = ` F1 ${full.model.f1.toFixed(3)} (version ${full.model.version}).`;
-        p.insertBefore(f1, p.childNodes[1]);
+      if (full.model) {
+        rememberModel(job.model_name, full.model);
+        if (full.model.f1 != null) {
+          const f1 = document.createElement("strong");
+          f1.textContent = `F1 ${full.model.f1.toFixed(3)} (version ${full.model.version}). `;
+          p.insertBefore(f1, p.childNodes[1]);
+        }
       }
       const missing = (full.warnings || []).find((w) => w.code === "EvaluationUnavailable");
       if (missing && !noEval) p.append(` — no evaluation this time: ${missing.message}`);
@@ -200,6 +203,27 @@ function renderResult(job) {
     p.textContent = `Training of ${job.model_name} was cancelled; the model's previous trained state is unchanged.`;
     box.replaceChildren(p);
   }
+}
+
+// A model trained while the page is open joins the Model name list, so retraining it needs no
+// reload and gets the same overwrite confirmation.
+function rememberModel(name, model) {
+  data.models[name] = { trained_at: model.trained_at, f1: model.f1, version: model.version };
+  const select = $("model-choice");
+  if (!select) return;
+  let option = [...select.options].find((o) => o.value === name);
+  if (!option) {
+    $("model-choice-help").firstChild.textContent = "Retrain an existing model (its trained state is replaced when the new run succeeds) or create a new one. ";
+    option = new Option(name, name);
+    select.append(option);
+    if (select.value === "" && $("model-name").value === name) {
+      $("model-name").value = "";
+      select.value = name;
+      select.dispatchEvent(new Event("change"));
+    }
+  }
+  const f1 = model.f1 != null ? model.f1.toFixed(3) : "—";
+  option.textContent = `${name} · trained ${when(model.trained_at).slice(0, 16)} · F1 ${f1}`;
 }
 
 // ---- Train button state

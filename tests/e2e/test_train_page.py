@@ -1,0 +1,112 @@
+"""The Train page in Chromium: train a new model and watch it live (progress, phase, result,
+no reload), then retrain it through the overwrite dialog, where Escape changes nothing."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+SEED = """
+from django.contrib.auth import get_user_model
+from projects.models import Class, Document, Tag
+from projects.services import create_project
+project = create_project(owner=get_user_model().objects.get(username="admin"), name=NAME,
+                         kind="single_label")
+texts = {
+    "Sport": ["The striker scored twice in the derby", "A late goal won the cup final",
+              "The coach praised his defenders", "Tennis star wins in straight sets",
+              "The marathon record fell on Sunday", "The goalkeeper saved a penalty",
+              "Cyclists climbed the last mountain stage"],
+    "Food": ["Simmer the tomato sauce with basil", "Bake the bread for twenty minutes",
+             "A rich chocolate cake for dessert", "Fry the onions in butter until golden",
+             "The chef makes fresh pasta every day", "Roast the chicken with lemon",
+             "Season the soup with salt and pepper"],
+    "Science": ["The telescope found water on a distant planet", "Cells divide during mitosis",
+                "A new element was added to the periodic table", "The probe landed on a comet",
+                "Physicists measured the mass of the neutrino", "Vaccines train the immune system"],
+}
+for order, (name, lines) in enumerate(texts.items()):
+    category = Class.objects.create(project=project, name=name, order=order)
+    for i, text in enumerate(lines):
+        doc = Document.objects.create(project=project, name=f"{name}-{i}.txt", text=text,
+                                      content_hash=f"{name}{i}")
+        Tag.objects.create(document=doc, category=category, exclusive=True)
+"""
+
+WATCH = """() => {
+  window.seenPercents = []; window.seenPhases = [];
+  const bar = document.getElementById("live-progress");
+  const phase = document.getElementById("live-phase");
+  new MutationObserver(() => window.seenPercents.push(Number(bar.getAttribute("aria-valuenow"))))
+    .observe(bar, { attributes: true, attributeFilter: ["aria-valuenow"] });
+  new MutationObserver(() => window.seenPhases.push(phase.textContent))
+    .observe(phase, { childList: true, characterData: true, subtree: true });
+  window.notReloaded = true;
+}"""
+
+
+def test_train_watch_live_then_retrain_through_the_overwrite_dialog(page, studio):  # type: ignore[no-untyped-def]
+    studio.manage("shell", "-c", SEED.replace("NAME", repr("TrainNews")))
+    page.goto("/projects/TrainNews/train/")
+    expect(page.get_by_role("heading", name="Readiness")).to_be_visible()
+    expect(page.locator("#evaluation-note")).to_contain_text("Evaluation will run")
+    expect(page.locator("#live-connection")).to_have_text("live")
+    screenshot(page, "train-ready")
+
+    # The name rules are checked inline before anything is sent.
+    page.get_by_label("New model name").fill("my model")
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.locator("#model-name-error")).to_contain_text("Spaces are not allowed")
+
+    page.get_by_label("New model name").fill("news-model")
+    page.evaluate(WATCH)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_disabled()
+    expect(page.locator("#train-blocked")).to_contain_text("A training job is running")
+    result = page.locator("#live-result .result")
+    expect(result).to_contain_text("Training of news-model succeeded", timeout=120_000)
+    expect(result.get_by_role("link", name="See its evaluation")).to_have_attribute(
+        "href", "/projects/TrainNews/performance/?model=news-model"
+    )
+    expect(result).to_contain_text("F1")
+    assert page.evaluate("window.notReloaded") is True
+    percents = page.evaluate("window.seenPercents")
+    phases = page.evaluate("window.seenPhases")
+    assert any(0 < p < 100 for p in percents), percents
+    assert percents[-1] == 100
+    assert len(set(phases)) >= 3, phases
+    expect(page.locator("#live-progress")).to_have_attribute("aria-valuenow", "100")
+    expect(page.locator("#jobs-table tbody tr")).to_have_count(1)
+    expect(page.locator("#jobs-table tbody tr").first).to_contain_text("Succeeded")
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled()
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar would sit mid-page otherwise
+    screenshot(page, "train-succeeded")
+    # The new model joined the Model name list without a reload.
+    expect(page.get_by_label("Model name", exact=True)).to_have_value("news-model")
+
+    # Retrain the same model: the dialog names its date and F1; Escape changes nothing.
+    page.reload()
+    page.get_by_label("Model name", exact=True).select_option("news-model")
+    expect(page.get_by_label("New model name")).to_be_hidden()
+    page.get_by_role("button", name="Train", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("news-model was last trained on")
+    expect(dialog).to_contain_text("F1 ")
+    screenshot(page, "train-overwrite-dialog")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.wait_for_timeout(500)
+    expect(page.locator("#jobs-table tbody tr")).to_have_count(1)
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled()
+
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Overwrite and train").click()
+    expect(page.locator("#jobs-table tbody tr")).to_have_count(2)
+    expect(page.locator("#live-result .result")).to_contain_text(
+        "Training of news-model succeeded", timeout=120_000
+    )
+    expect(page.locator("#jobs-table tbody tr").first).to_contain_text("Succeeded")
