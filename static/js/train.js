@@ -213,7 +213,7 @@ function rememberModel(name, model) {
   if (!select) return;
   let option = [...select.options].find((o) => o.value === name);
   if (!option) {
-    $("model-choice-help").firstChild.textContent = "Retrain an existing model (its trained state is replaced when the new run succeeds) or create a new one. ";
+    $("model-choice-state").textContent = "Retrain an existing model (its trained state is replaced when the new run succeeds) or create a new one.";
     option = new Option(name, name);
     select.append(option);
     if (select.value === "" && $("model-name").value === name) {
