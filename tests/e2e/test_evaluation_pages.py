@@ -1,0 +1,168 @@
+"""Model performance and Improve model in Chromium, on a real quick-mode model (MiniLM
+embeddings and a linear head) trained by the studio's own worker on 36 documents in 3 classes:
+the heat map and the charts render, the sort buttons work, and the Improve page lists the
+validation set's predictions."""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+# Runs in `manage.py shell` against the launched studio, as the Train page would: a project
+# with tagged documents, then a quick training job through the training service.
+TRAIN = """
+import json, time
+from django.contrib.auth import get_user_model
+from projects.models import Class
+from projects.services import create_document, create_project
+from training.models import TrainedModel
+from training.services import start_training
+admin = get_user_model().objects.get(username="admin")
+project = create_project(owner=admin, name=NAME, kind="single_label")
+examples = {
+    "Sport": ["The team won the football match", "A late goal decided the final",
+              "The striker scored twice", "The coach praised the defence after the win",
+              "Tennis star reaches the semi-final", "The runner broke the national record",
+              "The goalkeeper saved a penalty", "Cyclists climbed the mountain stage",
+              "The rugby team trained in the rain", "The swimmer took gold in the relay",
+              "Basketball playoffs start next week", "The boxer won on points"],
+    "Food": ["This pasta recipe is delicious", "Bake the bread for twenty minutes",
+             "A tasty soup with garlic and onions", "Add salt and pepper to the sauce",
+             "The chef roasted the vegetables", "Chocolate cake with fresh berries",
+             "Simmer the beans with tomatoes", "Grill the fish with lemon",
+             "The salad needs more olive oil", "Knead the pizza dough slowly",
+             "Fry the onions in butter", "A spicy curry with rice"],
+    "Travel": ["Our flight to Lisbon was delayed", "The hotel had a view of the harbour",
+               "Pack light for a week in the mountains", "The train crossed the Alps at dawn",
+               "We rented a car to tour the coast", "The museum pass saved us money",
+               "Book the ferry to the islands early", "The hostel was near the old town",
+               "Passport control took an hour", "A road trip across the desert",
+               "The airport lounge was crowded", "We hiked to a remote village"],
+}
+for order, (name, texts) in enumerate(examples.items()):
+    category = Class.objects.create(project=project, name=name, order=order)
+    for i, text in enumerate(texts):
+        create_document(project, name=f"{name}-{i}.txt", text=text, classes=[category])
+job = start_training(project=project, model_name="quick-model", user=admin, mode="quick")
+deadline = time.monotonic() + 240
+while time.monotonic() < deadline:
+    job.refresh_from_db()
+    if job.status in ("succeeded", "failed", "cancelled"):
+        break
+    time.sleep(1)
+model = TrainedModel.objects.get(project=project, name="quick-model")
+print(json.dumps({"status": job.status, "evaluated": model.evaluation is not None,
+                  "counts": model.split_counts}))
+"""
+
+# A second model row with a hand-made evaluation full of confusions (the engine's own scoring
+# of constructed predictions), sharing the real model's files, for the heat map and compare.
+CONSTRUCTED = """
+from training.engine.evaluate import evaluate
+from django.utils import timezone
+from training.models import TrainedModel, TrainingJob
+real = TrainedModel.objects.get(project__name="EvalNews", name="quick-model")
+expected = [["Sport"]] * 8 + [["Food"]] * 8 + [["Travel"]] * 8
+predicted = ([["Sport"]] * 6 + [["Food"]] * 2 + [["Food"]] * 5 + [["Sport"]] * 1
+             + [["Travel"]] * 2 + [["Travel"]] * 7 + [["Food"]])
+evaluation = evaluate(expected, predicted, ["Sport", "Food", "Travel"], False).to_dict()
+TrainedModel.objects.create(
+    project=real.project, name="hand-model", version=1, artifact_path=real.artifact_path,
+    mode="standard", evaluation=evaluation, split_counts=real.split_counts,
+    trained_at=real.trained_at, training_duration_s=1.0,
+)
+TrainingJob.objects.create(
+    project=real.project, model_name="hand-model", status="succeeded", ended_at=timezone.now(),
+    expires_at=timezone.now(), history=[
+        {"epoch": e, "loss": loss, "validation_score": score, "kept": e == 3}
+        for e, loss, score in [(0, None, 0.4), (1, 0.9, 0.6), (2, 0.5, 0.7), (3, 0.3, 0.75)]
+    ],
+)
+"""
+
+CHART_DRAWN = """(id) => {
+  const canvas = document.getElementById(id);
+  const chart = window.Chart && window.Chart.getChart(canvas);
+  return Boolean(chart) && canvas.width > 0 && canvas.height > 0 && chart.data.labels.length;
+}"""
+
+
+@pytest.fixture(scope="module")
+def trained(studio):  # type: ignore[no-untyped-def]
+    out = studio.manage("shell", "-c", TRAIN.replace("NAME", repr("EvalNews")))
+    studio.manage("shell", "-c", CONSTRUCTED)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_model_details_draw_the_heat_map_and_charts(page, trained):
+    assert trained["status"] == "succeeded"
+    assert trained["evaluated"]
+
+    page.goto("/projects/EvalNews/performance/")
+    row = page.locator('tr[data-model="quick-model"]')
+    expect(row).to_be_visible()
+    page.get_by_role("button", name="Micro F1").click()
+    expect(page.locator("th[aria-sort]")).to_have_count(1)
+    screenshot(page, "performance-list")
+
+    row.get_by_role("link", name="quick-model").click()
+    page.wait_for_url("**/performance/quick-model/")
+    expect(page.locator(".metric-tile")).to_have_count(6)
+    heatmap = page.locator("#heatmap")
+    expect(heatmap).to_be_visible()
+    expect(heatmap.locator("td.cell")).to_have_count(9)
+    assert heatmap.locator("td.diagonal").count() == 3
+    colour = heatmap.locator("td.diagonal").first.evaluate(
+        "(cell) => getComputedStyle(cell).backgroundColor"
+    )
+    assert colour not in ("", "rgba(0, 0, 0, 0)")
+    assert page.evaluate(CHART_DRAWN, "f1-chart")
+    box = page.locator("#f1-chart").bounding_box()
+    assert box["width"] > 100
+    assert box["height"] > 100
+
+    page.get_by_label("Row-normalised").check()
+    expect(heatmap).to_have_class("heatmap normalised")
+    expect(heatmap.locator("td.cell .share").first).to_be_visible()
+    page.get_by_label("Filter classes").fill("foo")
+    expect(page.locator("#class-table tbody tr:visible")).to_have_count(1)
+    page.get_by_label("Filter classes").fill("")
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "performance-model")
+
+
+def test_improve_page_lists_validation_predictions(page, trained):
+    page.goto("/projects/EvalNews/improve/")
+    expect(page.get_by_label("Show incorrect predictions only")).to_be_checked()
+    expect(page.locator("#improve-count")).to_contain_text("validation set")
+    page.get_by_label("Show incorrect predictions only").uncheck()
+    items = page.locator("#review-list li.review-item")
+    expect(items).to_have_count(trained["counts"]["validation"])
+    first = items.first
+    expect(first.get_by_role("link", name="Open in tagging view")).to_be_visible()
+    expect(first.get_by_role("button", name="Save tag")).to_be_visible()
+    screenshot(page, "improve-model")
+
+
+def test_heat_map_outlines_the_worst_confusions_and_compare_shows_deltas(page, trained):
+    page.goto("/projects/EvalNews/performance/hand-model/")
+    heatmap = page.locator("#heatmap")
+    expect(heatmap.locator("td.worst")).to_have_count(3)
+    worst = heatmap.locator("tbody tr").nth(1).locator("td.cell").nth(2)  # Food taken for Travel
+    expect(worst).to_have_class("cell off worst")
+    expect(page.locator(".worst-list li").first).to_contain_text("predicted as")
+    assert page.evaluate(CHART_DRAWN, "curve-chart")
+    page.get_by_label("Row-normalised").check()
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "performance-confusions")
+
+    page.goto("/projects/EvalNews/performance/compare/?a=hand-model&b=quick-model")
+    micro = page.locator('#overall-table tr[data-figure="micro_f1"] td.delta')
+    expect(micro).to_have_attribute("data-delta", re.compile(r"^-?[0-9.]+$"))
+    expect(page.locator("#compare-table tbody tr")).to_have_count(3)
+    screenshot(page, "performance-compare")
