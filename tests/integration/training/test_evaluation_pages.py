@@ -200,3 +200,24 @@ def test_evaluation_api_answers_the_stored_figures_and_404_in_azures_envelope(
     assert missing.json()["error"]["code"] == "NotFound"
     hidden = client_for(outsider).get("/api/projects/Reviews/models/m1/evaluation")
     assert hidden.status_code == 404
+
+
+def test_multi_label_details_show_true_negatives_and_the_f1_chart_without_a_matrix(
+    client, multi_project, viewer, tmp_path
+):
+    expected = [["a", "b"], ["a"], ["b"], ["c"]]
+    predicted = [["a"], ["a", "c"], ["b"], ["c"]]
+    evaluation = evaluate(expected, predicted, ["a", "b", "c"], multi_label=True).to_dict()
+    TrainedModel.objects.create(
+        project=multi_project, name="ml", version=1, artifact_path=str(tmp_path),
+        evaluation=evaluation, trained_at=timezone.now(),
+    )  # fmt: skip
+    client.force_login(viewer)
+    response = client.get("/projects/Topics/performance/ml/")
+    body = response.content.decode()
+    assert 'title="True negatives">TN</button>' in body
+    assert 'id="heatmap"' not in body
+    assert 'id="f1-chart"' in body
+    c = next(row for row in response.context["rows"] if row["name"] == "c")
+    assert (c["tp"], c["fp"], c["fn"], c["tn"]) == (1, 1, 0, 2)
+    assert response.context["charts"]["f1"] == [row["f1"] for row in response.context["rows"]]
