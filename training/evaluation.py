@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from projects.models import Document, Project
@@ -252,6 +255,7 @@ def suggestions(
     tagged_counts: dict[str, int],
     validation: list[dict[str, Any]],
     few_documents: int,
+    mistakes: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Advice in plain words: thin classes, pairs the model mixes up, documents whose tag looks
     wrong, and weak classes. Built from aggregate test figures and validation details only."""
@@ -265,33 +269,9 @@ def suggestions(
                 "Tag more documents (at least 10) and train again.",
             }
         )
-    for name, n in sorted(tagged_counts.items(), key=lambda kv: (kv[1], kv[0])):
-        if n < few_documents:
-            advice.append(
-                {
-                    "kind": "few_documents",
-                    "class": name,
-                    "message": f"The class {name!r} has only {n} tagged document"
-                    f"{'' if n == 1 else 's'}; tag at least {few_documents} so the model sees "
-                    "enough varied examples.",
-                }
-            )
-    matrix = (evaluation or {}).get("confusion_matrix")
-    pairs = worst_confusions(matrix) if matrix else confused_pairs(validation)
-    for pair in pairs:
-        advice.append(
-            {
-                "kind": "confused_pair",
-                "expected": pair["expected"],
-                "predicted": pair["predicted"],
-                "message": f"The model took {pair['count']} document"
-                f"{'' if pair['count'] == 1 else 's'} tagged {pair['expected']!r} for "
-                f"{pair['predicted']!r}. Check that the two classes are told apart the same way "
-                "in every tag, add examples that show the difference, or merge them if they mean "
-                "the same thing.",
-            }
-        )
-    for item in review_items(validation)[:5]:
+    if mistakes is None:
+        mistakes = review_items(validation)
+    for item in mistakes[:5]:
         if item["confidence"] < CONFIDENT_MISTAKE:
             break
         chosen = ", ".join(repr(p["class"]) for p in item["predicted"]) or "no class"
@@ -304,6 +284,35 @@ def suggestions(
                 f"{item['confidence']:.0%} sure it is {chosen}: check its tag.",
             }
         )
+    matrix = (evaluation or {}).get("confusion_matrix")
+    pairs = worst_confusions(matrix) if matrix else confused_pairs(validation)
+    for i, pair in enumerate(pairs):
+        n = pair["count"]
+        advice.append(
+            {
+                "kind": "confused_pair",
+                "expected": pair["expected"],
+                "predicted": pair["predicted"],
+                "message": f"The model took {n} document{'' if n == 1 else 's'} tagged "
+                f"{pair['expected']!r} for {pair['predicted']!r}."
+                + (
+                    " Check that such classes are told apart the same way in every tag, add "
+                    "examples that show the difference, or merge them if they mean the same."
+                    if i == 0
+                    else ""
+                ),
+            }
+        )
+    for name, n in sorted(tagged_counts.items(), key=lambda kv: (kv[1], kv[0])):
+        if n < few_documents:
+            advice.append(
+                {
+                    "kind": "few_documents",
+                    "class": name,
+                    "message": f"The class {name!r} has only {n} tagged document"
+                    f"{'' if n == 1 else 's'}; aim for {few_documents} or more varied examples.",
+                }
+            )
     for row in class_rows(evaluation or {}):
         if row["support"] and row["recall"] < 0.5:
             advice.append(
@@ -333,6 +342,21 @@ def latest_history(model: TrainedModel) -> list[dict[str, Any]]:
     return job.history if job else []
 
 
+def validation_results(model: TrainedModel) -> list[dict[str, Any]]:
+    """The validation part of the model's results file. A version's folder never changes once
+    written, so the parsed list is kept per (path, mtime): a page reload does not parse a
+    10,000-document file again, and the test part is not kept at all."""
+    path = Path(model.artifact_path) / services.RESULTS_FILE
+    if not model.artifact_path or not path.is_file():
+        return []
+    return _read_validation(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_validation(path: str, mtime_ns: int) -> list[dict[str, Any]]:
+    return json.loads(Path(path).read_text(encoding="utf-8")).get("validation", [])
+
+
 def review(
     project: Project,
     model: TrainedModel,
@@ -344,12 +368,17 @@ def review(
 ) -> dict[str, Any]:
     """The Improve page's data: validation predictions only (the test set's documents are never
     shown, so nobody tunes to it), each with the document's text and its tags as they are now."""
-    validation = services.evaluation_results(model, "validation")
-    items = review_items(
-        validation,
-        incorrect_only=incorrect_only,
-        expected_class=expected_class or None,
-        predicted_class=predicted_class or None,
+    validation = validation_results(model)
+    mistakes = review_items(validation)
+    items = (
+        mistakes
+        if incorrect_only and not expected_class and not predicted_class
+        else review_items(
+            validation,
+            incorrect_only=incorrect_only,
+            expected_class=expected_class or None,
+            predicted_class=predicted_class or None,
+        )
     )
     shown = items[:limit]
     ids = [int(item["id"]) for item in shown if str(item["id"]).isdigit()]
@@ -364,21 +393,13 @@ def review(
         item["exists"] = doc is not None
         item["name"] = doc.name if doc else item["name"]
         item["text"] = doc.text if doc else ""
-        item["tags"] = (
-            sorted(
-                (tag.category.name for tag in doc.tags.all()),
-            )
-            if doc
-            else []
-        )
+        item["tags"] = sorted(tag.category.name for tag in doc.tags.all()) if doc else []
     return {
         "model": model.name,
         "version": model.version,
         "part": "validation",
         "validationDocuments": len(validation),
-        "incorrect": sum(
-            1 for p in validation if set(p.get("expected") or []) != set(p.get("predicted") or [])
-        ),
+        "incorrect": len(mistakes),
         "matching": len(items),
         "items": shown,
         "suggestions": suggestions(
@@ -387,5 +408,6 @@ def review(
             tagged_counts=services.tagged_class_counts(project),
             validation=validation,
             few_documents=services.FEW_DOCUMENTS_WARNING,
+            mistakes=mistakes,
         ),
     }

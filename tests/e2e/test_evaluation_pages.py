@@ -71,8 +71,19 @@ expected = [["Sport"]] * 8 + [["Food"]] * 8 + [["Travel"]] * 8
 predicted = ([["Sport"]] * 6 + [["Food"]] * 2 + [["Food"]] * 5 + [["Sport"]] * 1
              + [["Travel"]] * 2 + [["Travel"]] * 7 + [["Food"]])
 evaluation = evaluate(expected, predicted, ["Sport", "Food", "Travel"], False).to_dict()
+# Its results file: the real validation predictions, the first one turned into a confident
+# mistake (the model "sure" the document belongs to another class).
+import json, pathlib
+folder = pathlib.Path(real.artifact_path).parent.parent / "hand-model" / "v1"
+folder.mkdir(parents=True, exist_ok=True)
+results = json.loads((pathlib.Path(real.artifact_path) / "evaluation_results.json").read_text())
+first = results["validation"][0]
+other = next(c for c in ["Sport", "Food", "Travel"] if c not in first["expected"])
+first["predicted"] = [other]
+first["confidences"] = {c: (0.96 if c == other else 0.02) for c in first["confidences"]}
+(folder / "evaluation_results.json").write_text(json.dumps(results))
 TrainedModel.objects.create(
-    project=real.project, name="hand-model", version=1, artifact_path=real.artifact_path,
+    project=real.project, name="hand-model", version=1, artifact_path=str(folder),
     mode="standard", evaluation=evaluation, split_counts=real.split_counts,
     trained_at=real.trained_at, training_duration_s=1.0,
 )
@@ -166,3 +177,21 @@ def test_heat_map_outlines_the_worst_confusions_and_compare_shows_deltas(page, t
     expect(micro).to_have_attribute("data-delta", re.compile(r"^-?[0-9.]+$"))
     expect(page.locator("#compare-table tbody tr")).to_have_count(3)
     screenshot(page, "performance-compare")
+
+
+def test_improve_lists_a_confident_mistake_and_retags_it(page, trained):
+    page.goto("/projects/EvalNews/improve/?model=hand-model")
+    expect(page.get_by_label("Model", exact=True)).to_have_value("hand-model")
+    items = page.locator("#review-list li.review-item")
+    expect(items).to_have_count(1)
+    mistake = items.first
+    expect(mistake).to_contain_text("96%")
+    expect(page.locator(".suggestion-likely_mislabelled")).to_contain_text("96% sure")
+    screenshot(page, "improve-mistake")
+
+    predicted = mistake.locator(".badge.predicted").inner_text().split(" · ")[0]
+    mistake.get_by_label("Tag as").select_option(label=predicted)
+    mistake.get_by_role("button", name="Save tag").click()
+    expect(page.locator(".toast")).to_contain_text(f"is now tagged {predicted}")
+    page.reload()
+    expect(page.locator("#review-list li.review-item dd").nth(1)).to_have_text(predicted)
