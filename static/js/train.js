@@ -148,6 +148,7 @@ function renderLive() {
   bar.firstElementChild.style.width = `${percent}%`;
   bar.setAttribute("aria-valuenow", String(percent));
   bar.classList.toggle("failed", job.status === "failed");
+  bar.classList.toggle("cancelled", job.status === "cancelled");
   $("live-model").textContent = `Model ${job.model_name} · ${STATUS[job.status] || job.status}`;
   $("live-phase").textContent = phaseText(job);
   $("live-percent").textContent = `${percent}%`;
@@ -200,7 +201,7 @@ function renderResult(job) {
     box.replaceChildren(p);
   } else {
     p.className = "message result";
-    p.textContent = `Training of ${job.model_name} was cancelled; the model's previous trained state is unchanged.`;
+    p.textContent = `Training of ${job.model_name} was cancelled; nothing about the model changed.`;
     box.replaceChildren(p);
   }
 }
