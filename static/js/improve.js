@@ -40,7 +40,7 @@ function retagControls(item, tagsBox) {
     wrap.append(group);
     read = () => [...group.querySelectorAll("input:checked")].map((box) => Number(box.value));
   } else {
-    const select = el("select", { id });
+    const select = el("select", { id, className: "input" });
     for (const c of state.classes) select.append(el("option", { value: String(c.id), selected: item.tags[0] === c.name }, c.name));
     wrap.append(el("label", { htmlFor: id }, "Tag as"), select);
     read = () => [Number(select.value)];
