@@ -1,0 +1,318 @@
+"""The serving benchmark: `python -m training.bench_serving [--json]`.
+
+Measures what a deployed model costs to call, against the naive way of calling it, in one run:
+
+1. Engine throughput (documents/s) for short texts (AG News titles) and news-length texts (title
+   and description): our path (one batched call, length-sorted, fp32 and int8) against the
+   naive baseline (one document at a time, fp32, in the given order).
+2. The HTTP API of a real ASGI server (Daphne, as `manage.py studio` starts it) on a temporary
+   data folder: single-document latency p50/p99 through the studio classify route, and
+   throughput through the same route with 1,000 short documents per request, plus the naive
+   "one request per document" rate.
+
+The model is a quick-mode model (MiniLM embeddings and a linear head) trained here on a few
+dozen AG News rows per class, or on self-written sentences when the benchmark data sets
+(../shared/datasets) are not on this machine. Targets (issue 7, 2 cores): at least 1,000 short
+documents/s through the batch endpoint and a single-document p50 under 20 ms end to end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATASETS = ROOT.parent / "shared" / "datasets"
+TRAIN_PER_CLASS = 32
+SEED = 0
+SHORT_TARGET_DOCS_S = 1000.0
+P50_TARGET_MS = 20.0
+
+# Used only when the AG News file is missing: four topics, a few templates each.
+FALLBACK = {
+    "Sport": ["The {} won the final after extra time", "A late goal lifted the {} to the title"],
+    "Business": ["Shares of the {} fell after weak profits", "The {} agreed to buy a rival firm"],
+    "Science": ["Researchers at the {} found a new planet", "The {} launched a weather satellite"],
+    "World": ["Leaders met the {} to discuss the border", "Elections in the {} were delayed"],
+}
+FALLBACK_NOUNS = ["city club", "national team", "big bank", "small startup", "old university"]
+
+
+def load_texts(datasets: Path) -> tuple[dict[str, list[str]], list[str], list[str], str]:
+    """(training examples per class, short texts, news-length texts, where they came from)."""
+    rng = random.Random(SEED)
+    path = datasets / "ag_news" / "test.csv"
+    if path.is_file():
+        from training.engine.bench import ag_news
+
+        texts, labels, classes = ag_news(datasets)
+        order = list(range(len(texts)))
+        rng.shuffle(order)
+        train: dict[str, list[str]] = {c: [] for c in classes}
+        rest = []
+        for i in order:
+            if len(train[labels[i]]) < TRAIN_PER_CLASS:
+                train[labels[i]].append(texts[i])
+            else:
+                rest.append(texts[i])
+        short = [t.split(". ", 1)[0] for t in rest]  # the titles: 5-15 words
+        return train, short, rest, f"AG News ({path})"
+    train = {
+        c: [t.format(n) for t in templates for n in FALLBACK_NOUNS]
+        for c, templates in FALLBACK.items()
+    }
+    short = [t.format(n) for ts in FALLBACK.values() for t in ts for n in FALLBACK_NOUNS] * 200
+    rng.shuffle(short)
+    news = [" ".join(rng.sample(short, 6)) + "." for _ in range(2000)]
+    return train, short, news, "self-written sentences (no ../shared/datasets here)"
+
+
+def train_model(examples: dict[str, list[str]], out_dir: Path) -> tuple[str, float]:
+    """Train a quick-mode model with the engine; (artifact folder, seconds)."""
+    from training.engine.config import TrainConfig
+    from training.engine.data import TrainingData
+    from training.engine.train import train
+
+    classes = sorted(examples)
+    texts = [t for c in classes for t in examples[c]]
+    labels = [[c] for c in classes for _ in examples[c]]
+    data = TrainingData(
+        texts=texts,
+        labels=labels,
+        classes=classes,
+        multi_label=False,
+        ids=[str(i) for i in range(len(texts))],
+    )
+    started = time.perf_counter()
+    result = train(data, TrainConfig(mode="quick", seed=SEED, device="cpu"), out_dir)
+    return result.artifact_dir, time.perf_counter() - started
+
+
+def rate(run: Callable[[], Any], docs: int, *, repeat: int = 1) -> float:
+    """Documents per second of `run` (one warm-up call, then the best of `repeat`)."""
+    run()
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return docs / best
+
+
+def engine_rows(artifact: str, short: list[str], news: list[str], n: int, naive_n: int) -> list:
+    """Throughput of our batched path (fp32, int8) and of the naive loop, short and news texts."""
+    from training.engine.predict import load_classifier
+
+    fp32 = load_classifier(artifact, device="cpu")
+    int8 = load_classifier(artifact, quantize=True)
+    rows = []
+    for kind, texts in (("short", short[:n]), ("news", news[:n])):
+        naive = texts[:naive_n]
+        rows.append(
+            {
+                "texts": kind,
+                "docs": len(texts),
+                "avg_chars": round(statistics.mean(len(t) for t in texts)),
+                "naive_fp32": rate(lambda naive=naive: [fp32.predict([t]) for t in naive], naive_n),
+                "ours_fp32": rate(lambda texts=texts: fp32.predict(texts), len(texts), repeat=2),
+                "ours_int8": rate(lambda texts=texts: int8.predict(texts), len(texts), repeat=2),
+            }
+        )
+    return rows
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+SETUP = """
+import json
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from projects.models import Class
+from projects.services import create_project
+from studio.services import regenerate_api_key
+from training.deployments import deploy_model
+from training.models import TrainedModel
+user = get_user_model().objects.create_user(username="bench", password="bench-password-42")
+project = create_project(owner=user, name="Bench", kind="single_label")
+for i, name in enumerate(CLASSES):
+    Class.objects.create(project=project, name=name, order=i)
+TrainedModel.objects.create(project=project, name="quick", version=1, artifact_path=ARTIFACT,
+                            evaluation={}, trained_at=timezone.now())
+for quantize, name in ((False, "fp32"), (True, "int8")):
+    deploy_model(project=project, name=name, model_name="quick", quantize=quantize)
+print(json.dumps({"key": regenerate_api_key(user=user, slot=1)}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data_dir: Path, artifact: str, classes: list[str]) -> tuple[Any, str, str]:
+    """Migrate a fresh data folder, create user/project/deployments, start Daphne; (process,
+    base URL, API key)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
+    env |= {"STUDIO_DATA_DIR": str(data_dir), "STUDIO_LOG_LEVEL": "WARNING"}
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    script = SETUP.replace("CLASSES", repr(classes)).replace("ARTIFACT", repr(artifact))
+    out = subprocess.run(
+        [*manage, "shell", "-c", script], cwd=ROOT, env=env, check=True, capture_output=True
+    ).stdout.decode()
+    key = json.loads(out.strip().splitlines()[-1])["key"]
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port),
+         "studio.asgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    import requests
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(f"{url}/accounts/login/", timeout=2)
+            break
+        except requests.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the ASGI server did not start") from None
+            time.sleep(0.3)
+    return process, url, key
+
+
+def http_rows(url: str, key: str, short: list[str], singles: int, batches: int) -> list[dict]:
+    """Single-document latency and 1,000-document batch throughput per deployment."""
+    import requests
+
+    session = requests.Session()
+    session.headers["Ocp-Apim-Subscription-Key"] = key
+    rows = []
+    for deployment in ("fp32", "int8"):
+        route = f"{url}/api/projects/Bench/deployments/{deployment}/classify"
+
+        def call(texts: list[str], route: str = route) -> float:
+            body = {"documents": [{"id": str(i), "text": t} for i, t in enumerate(texts)]}
+            started = time.perf_counter()
+            response = session.post(route, json=body, timeout=120)
+            elapsed = time.perf_counter() - started
+            response.raise_for_status()
+            assert len(response.json()["documents"]) == len(texts)
+            return elapsed
+
+        for text in short[:20]:  # load the model, warm the connection
+            call([text])
+        latencies = sorted(call([text]) * 1000 for text in short[100 : 100 + singles])
+        call(short[:1000])
+        batch_s = [call(short[i * 1000 : (i + 1) * 1000]) for i in range(batches)]
+        rows.append(
+            {
+                "deployment": deployment,
+                "single_p50_ms": statistics.median(latencies),
+                "single_p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+                "one_per_request_docs_s": 1000 / statistics.mean(latencies),
+                "batch_1000_docs_s": 1000 * batches / sum(batch_s),
+            }
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
+    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    parser.add_argument("--docs", type=int, default=1000, help="Documents per engine batch.")
+    parser.add_argument(
+        "--naive-docs", type=int, default=200, help="Documents the naive loop runs."
+    )
+    parser.add_argument("--singles", type=int, default=200, help="Single-document HTTP requests.")
+    parser.add_argument("--batches", type=int, default=5, help="1,000-document HTTP requests.")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+    import torch
+
+    train, short, news, source = load_texts(args.datasets)
+    report: dict[str, Any] = {
+        "data": source,
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        # Other processes on a small machine skew every number: the load says how busy it was.
+        "load_before": round(os.getloadavg()[0], 2),
+    }
+    with tempfile.TemporaryDirectory(prefix="studio-bench-serving-") as tmp:
+        artifact, train_s = train_model(train, Path(tmp) / "artifact")
+        report["train_s"] = round(train_s, 1)
+        report["engine"] = engine_rows(artifact, short, news, args.docs, args.naive_docs)
+        process, url, key = start_server(Path(tmp) / "data", artifact, sorted(train))
+        try:
+            report["http"] = http_rows(url, key, short, args.singles, args.batches)
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+    report["load_after"] = round(os.getloadavg()[0], 2)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_tables(report)
+    return 0
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "missed"
+
+
+def print_tables(report: dict[str, Any]) -> None:
+    print(f"Data: {report['data']}; quick model trained in {report['train_s']} s")
+    print(
+        f"CPU cores: {report['cpu_count']}, torch {report['torch']} with "
+        f"{report['torch_threads']} threads; load average {report['load_before']} before, "
+        f"{report['load_after']} after"
+    )
+    print()
+    print("Engine throughput, documents/s")
+    print("| texts | docs | avg chars | naive fp32 (1 at a time) | ours fp32 | ours int8 |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for r in report["engine"]:
+        cells = [r["texts"], r["docs"], r["avg_chars"]]
+        cells += [f"{r[k]:,.0f}" for k in ("naive_fp32", "ours_fp32", "ours_int8")]
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+    print()
+    print("HTTP, studio classify route (Daphne, API key), short texts")
+    print(
+        "| deployment | single p50 ms | single p99 ms | 1 doc/request docs/s "
+        "| 1,000 docs/request docs/s |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for r in report["http"]:
+        cells = [r["deployment"], f"{r['single_p50_ms']:.1f}", f"{r['single_p99_ms']:.1f}"]
+        cells += [f"{r[k]:,.0f}" for k in ("one_per_request_docs_s", "batch_1000_docs_s")]
+        print("| " + " | ".join(cells) + " |")
+    best = max(report["http"], key=lambda r: r["batch_1000_docs_s"])
+    fast = min(report["http"], key=lambda r: r["single_p50_ms"])
+    print()
+    print(
+        f"Targets: batch >= {SHORT_TARGET_DOCS_S:,.0f} docs/s "
+        f"{verdict(best['batch_1000_docs_s'] >= SHORT_TARGET_DOCS_S)} "
+        f"({best['batch_1000_docs_s']:,.0f}, {best['deployment']}); single p50 < "
+        f"{P50_TARGET_MS:.0f} ms {verdict(fast['single_p50_ms'] < P50_TARGET_MS)} "
+        f"({fast['single_p50_ms']:.1f} ms, {fast['deployment']})"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
