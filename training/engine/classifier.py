@@ -39,6 +39,9 @@ class Classifier:
         thresholds: np.ndarray | None = None,
     ) -> None:
         self.encoder = encoder
+        # Eval mode once here rather than on every predict: walking the module tree costs
+        # time on each single-document request.
+        self.encoder.model.eval()
         self.head = head.to(encoder.device).eval()
         self.classes = list(classes)
         self.multi_label = multi_label
@@ -59,7 +62,8 @@ class Classifier:
         ids = self.encoder.tokenize(texts)
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float64)
         done = 0
-        self.encoder.model.eval()
+        if self.encoder.model.training:  # fine-tuning switched it back; a flag check is cheap
+            self.encoder.model.eval()
         budget = token_budget(self.encoder.device)
         with torch.inference_mode():
             for rows in length_sorted_batches(ids, batch_size, budget):
