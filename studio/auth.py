@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
@@ -10,12 +13,20 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from studio.models import ApiKey, hash_key
+from studio.ttl_cache import TtlCache
 
 HEADER = "Ocp-Apim-Subscription-Key"
 
+# Each web process remembers a valid key's user this long, saving one query per API request.
+# A key revoked or regenerated (or a user deactivated) in this process stops working at once;
+# one changed by another process, or straight in the database, within KEY_CACHE_SECONDS.
+KEY_CACHE_SECONDS = 5.0
+KEY_CACHE_SIZE = 1024
+key_cache: TtlCache[str, AbstractBaseUser] = TtlCache(KEY_CACHE_SECONDS, KEY_CACHE_SIZE)
 
-def user_for_key(raw: str) -> AbstractBaseUser | None:
-    key = ApiKey.objects.select_related("user").filter(key_hash=hash_key(raw)).first()
+
+def _load_user(key_hash: str) -> AbstractBaseUser | None:
+    key = ApiKey.objects.select_related("user").filter(key_hash=key_hash).first()
     if key is None or not key.user.is_active:
         return None
     # One write per minute at most, so a busy client does not turn every request into an UPDATE.
@@ -23,6 +34,25 @@ def user_for_key(raw: str) -> AbstractBaseUser | None:
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key.user
+
+
+def user_for_key(raw: str) -> AbstractBaseUser | None:
+    """The active user owning the key `raw`, or None; cached (see KEY_CACHE_SECONDS)."""
+    key_hash = hash_key(raw)
+    return key_cache.get_or_load(key_hash, lambda: _load_user(key_hash))
+
+
+def forget_keys(**_: object) -> None:
+    """Drop every cached key now and again when the transaction commits: a request that read the
+    old row before the commit could otherwise store it again for a few seconds."""
+    key_cache.clear()
+    transaction.on_commit(key_cache.clear)
+
+
+# Writes are rare (regenerate, revoke, a user saved or deleted), so any of them clears it all.
+for _model in (ApiKey, get_user_model()):
+    post_save.connect(forget_keys, sender=_model, dispatch_uid=f"forget-keys-save-{_model}")
+    post_delete.connect(forget_keys, sender=_model, dispatch_uid=f"forget-keys-delete-{_model}")
 
 
 class ApiKeyAuthentication(BaseAuthentication):

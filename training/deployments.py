@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 from projects.models import Project
 from projects.names import validate_resource_name
 from studio.errors import Conflict, NotFound, ValidationError
+from studio.ttl_cache import TtlCache
 from training.models import Deployment, TrainedModel
 
 MAX_DEPLOYMENTS = 10
+
+# The prediction routes look their deployment up on every request; each process keeps it this
+# long. A deploy, swap or delete made in this process is served at once (the writes below clear
+# the cache); one made by another process is served within DEPLOYMENT_CACHE_SECONDS.
+DEPLOYMENT_CACHE_SECONDS = 5.0
+DEPLOYMENT_CACHE_SIZE = 256
+deployment_cache: TtlCache[tuple[int, str], Deployment] = TtlCache(
+    DEPLOYMENT_CACHE_SECONDS, DEPLOYMENT_CACHE_SIZE
+)
 
 
 def get_deployment(project: Project, name: str) -> Deployment:
@@ -24,6 +37,40 @@ def get_deployment(project: Project, name: str) -> Deployment:
             inner_code="DeploymentNotFound",
         )
     return deployment
+
+
+def get_deployment_to_serve(project: Project, name: str) -> Deployment:
+    """`get_deployment` through the per-process cache, for the prediction hot path.
+
+    The row comes back as a copy attached to `project`, the caller's fresh row, so the project's
+    kind and confidence threshold are never stale and no request changes the shared entry.
+    """
+    cached = deployment_cache.get_or_load(
+        (project.pk, name),
+        lambda: (
+            Deployment.objects.select_related("model").filter(project=project, name=name).first()
+        ),
+    )
+    if cached is None:
+        return get_deployment(project, name)  # raises NotFound with the usual message
+    deployment = copy.copy(cached)  # Django copies the related-object cache with the instance
+    deployment.project = project
+    return deployment
+
+
+def forget_deployments(**_: object) -> None:
+    """Drop every cached deployment now and again at commit (see `studio.auth.forget_keys`)."""
+    deployment_cache.clear()
+    transaction.on_commit(deployment_cache.clear)
+
+
+# Any write to a deployment, a model (renamed, retrained, deleted) or a project clears it all:
+# they are rare next to predictions, and that includes cascades and the admin.
+for _model in (Deployment, TrainedModel, Project):
+    post_save.connect(forget_deployments, sender=_model, dispatch_uid=f"forget-dep-save-{_model}")
+    post_delete.connect(
+        forget_deployments, sender=_model, dispatch_uid=f"forget-dep-delete-{_model}"
+    )
 
 
 @transaction.atomic

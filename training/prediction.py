@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from projects.models import Project
 from studio.errors import NotFound, ValidationError
-from training.deployments import get_deployment
+from training.deployments import get_deployment_to_serve
 from training.models import AnalyzeJob, Deployment, JobStatus
 
 # Azure's documented runtime limits: 25 documents per request, 125,000 characters in all.
@@ -130,7 +130,7 @@ def _resolve(user: Any, task: TaskSpec) -> Deployment:
     from projects.permissions import get_project_for
 
     project = get_project_for(user, task.project_name)
-    deployment = get_deployment(project, task.deployment_name)
+    deployment = get_deployment_to_serve(project, task.deployment_name)
     expected = MULTI_KIND if project.is_multi_label else SINGLE_KIND
     if task.kind != expected:
         raise ValidationError(

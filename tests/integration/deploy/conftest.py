@@ -85,3 +85,13 @@ def artifacts(tmp_path_factory):  # type: ignore[no-untyped-def]
         "v2": build_artifact(root / "v2", {"athletics": SPORT, "cooking": FOOD}),
         "multi": build_artifact(root / "multi", {"sport": SPORT, "food": FOOD}, multi_label=True),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_serving_caches() -> None:
+    """Each test starts without deployments or keys cached by the one before (ids get reused)."""
+    from studio.auth import key_cache
+    from training.deployments import deployment_cache
+
+    key_cache.clear()
+    deployment_cache.clear()

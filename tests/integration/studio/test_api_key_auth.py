@@ -84,3 +84,43 @@ def test_member_reads_a_project_with_a_key(project, viewer, client_for):
     response = client_for(viewer).get(f"{URL}/{project.name}")
     assert response.status_code == 200
     assert response.json()["kind"] == "single_label"
+
+
+# --- The per-process key cache (studio.auth.key_cache) ---------------------------------------
+
+
+def _client(key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_OCP_APIM_SUBSCRIPTION_KEY=key)
+    return client
+
+
+def test_a_key_revoked_in_this_process_stops_working_at_once_even_when_cached(owner):
+    key = regenerate_api_key(user=owner, slot=1)
+    client = _client(key)
+    assert client.get(URL).status_code == 200  # now cached
+    revoke_api_key(user=owner, slot=1)
+    assert client.get(URL).status_code == 401
+
+
+def test_a_deactivated_user_is_refused_at_once_even_when_cached(owner):
+    client = _client(regenerate_api_key(user=owner, slot=1))
+    assert client.get(URL).status_code == 200
+    owner.is_active = False
+    owner.save()
+    assert client.get(URL).status_code == 401
+
+
+def test_a_key_deleted_by_another_process_stops_working_within_the_cache_time(owner, monkeypatch):
+    from django.db import connection
+
+    from studio.auth import KEY_CACHE_SECONDS, key_cache
+
+    client = _client(regenerate_api_key(user=owner, slot=1))
+    assert client.get(URL).status_code == 200
+    with connection.cursor() as cursor:  # raw SQL: no signal, as if another process revoked it
+        cursor.execute("DELETE FROM studio_apikey")
+    assert client.get(URL).status_code == 200  # still cached here
+    now = key_cache.clock()
+    monkeypatch.setattr(key_cache, "clock", lambda: now + KEY_CACHE_SECONDS + 0.01)
+    assert client.get(URL).status_code == 401

@@ -78,7 +78,7 @@ class ClassifyApi(APIView):
         start = time.perf_counter()
         data = ClassifyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        deployment = services.get_deployment(request.project, deployment_name)
+        deployment = services.get_deployment_to_serve(request.project, deployment_name)
         documents = [
             (d.get("id") or str(i + 1), d["text"])
             for i, d in enumerate(data.validated_data["documents"])
