@@ -23,5 +23,4 @@ urlpatterns = [
     path("<str:name>/data/", views.data_page, name="data"),
     path("<str:name>/data/distribution/", views.distribution_page, name="distribution"),
     path("<str:name>/tag/", views.tag_page, name="tag"),
-    path("<str:name>/<slug:section>/", views.project_section, name="section"),
 ]

@@ -29,16 +29,6 @@ from projects.selectors import members_of, projects_for
 from studio.errors import StudioError
 
 # What each section will hold, said plainly until its page is built.
-PENDING = {
-    "train": "Pick or name a model, choose quick or standard training and the data split, then "
-    "watch progress, loss and ETA live.",
-    "performance": "Each trained model's precision, recall and F1, per class, with a confusion "
-    "matrix heat map.",
-    "improve": "The validation set's wrong predictions, most confident first, with re-tagging in "
-    "place.",
-    "deploy": "Deployments that pin a trained model version and serve it over the REST API.",
-    "test": "Paste text and see the deployed model's classes with their confidence.",
-}
 
 
 def project_context(request: HttpRequest, project, section: str) -> dict:  # type: ignore[no-untyped-def]
@@ -88,16 +78,7 @@ def demo_project(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_overview(request: HttpRequest, name: str) -> HttpResponse:
     project = _project_or_404(request, name)
-    return redirect("projects:section", name=project.name, section="data")
-
-
-@login_required
-def project_section(request: HttpRequest, name: str, section: str) -> HttpResponse:
-    if section not in PENDING:
-        raise Http404("No such page.")
-    project = _project_or_404(request, name)
-    context = project_context(request, project, section) | {"pending": PENDING[section]}
-    return render(request, "projects/pending.html", context)
+    return redirect("projects:data", name=project.name)
 
 
 # Keys the tagging view keeps for itself; classes get 1-9, then the remaining letters.
