@@ -18,6 +18,7 @@ def job_payload(job: TrainingJob) -> dict[str, Any]:
     return {
         "job_id": str(job.job_id),
         "model_name": job.model_name,
+        "mode": job.options.get("mode"),
         "status": job.status,
         "evaluation_status": job.evaluation_status,
         "phase": job.phase,

@@ -78,7 +78,6 @@ def job_json(job: TrainingJob) -> dict:
     """The event payload plus what only a full read needs (loss history, warnings)."""
     return {
         **job_payload(job),
-        "mode": job.options.get("mode"),
         "history": job.history,
         "warnings": job.warnings,
     }
