@@ -1,11 +1,14 @@
-"""The evaluation pages stay fast for a model evaluated on 10,000 documents: they read the
-stored summary and one results file, and never rescore."""
+"""The evaluation pages work for a model evaluated on 10,000 documents and show its counts.
+
+How fast they answer is measured by `python -m training.bench_evaluation` (docs/benchmarks.md,
+"Evaluation pages"), not here: timing assertions fail at random on a busy machine."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
-import time
 
 import pytest
 from django.utils import timezone
@@ -17,6 +20,7 @@ from training.models import TrainedModel
 pytestmark = pytest.mark.django_db
 
 CLASSES = [f"class-{i}" for i in range(12)]
+N = 10_000
 
 
 def _predictions(n: int, rng: random.Random, prefix: str) -> list[dict]:
@@ -30,23 +34,12 @@ def _predictions(n: int, rng: random.Random, prefix: str) -> list[dict]:
     return rows
 
 
-def _best_of_three(client, url: str) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(3):
-        started = time.perf_counter()
-        assert client.get(url).status_code == 200
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
-def test_pages_and_review_api_answer_within_300_ms_at_10000_documents(
-    client, project, viewer, tmp_path
-):
+def test_pages_and_review_api_work_at_10000_documents(client, project, viewer, tmp_path):
     rng = random.Random(7)
     for i, name in enumerate(CLASSES):
         Class.objects.create(project=project, name=name, order=i)
-    test = _predictions(10_000, rng, "t")
-    validation = _predictions(10_000, rng, "v")
+    test = _predictions(N, rng, "t")
+    validation = _predictions(N, rng, "v")
     (tmp_path / "evaluation_results.json").write_text(
         json.dumps({"split": {}, "validation": validation, "test": test})
     )
@@ -56,14 +49,31 @@ def test_pages_and_review_api_answer_within_300_ms_at_10000_documents(
     TrainedModel.objects.create(
         project=project, name="big", version=1, artifact_path=str(tmp_path),
         evaluation=evaluation, trained_at=timezone.now(),
-        split_counts={"train": 80_000, "validation": 10_000, "test": 10_000},
+        split_counts={"train": 80_000, "validation": N, "test": N},
     )  # fmt: skip
+    wrong = sum(p["expected"] != p["predicted"] for p in validation)
     client.force_login(viewer)
-    for url in (
-        "/projects/Reviews/performance/",
-        "/projects/Reviews/performance/big/",
-        "/projects/Reviews/performance/big/evaluation.csv",
-        "/projects/Reviews/improve/?model=big",
-        "/api/projects/Reviews/models/big/review",
-    ):
-        assert _best_of_three(client, url) < 0.3, url
+
+    listing = client.get("/projects/Reviews/performance/")
+    assert listing.status_code == 200
+    assert f'data-value="{N}"' in listing.content.decode()
+
+    details = client.get("/projects/Reviews/performance/big/")
+    assert details.status_code == 200
+    assert f"<dd>{N}</dd>" in details.content.decode()  # test and validation documents
+
+    export = client.get("/projects/Reviews/performance/big/evaluation.csv")
+    assert export.status_code == 200
+    per_class = export.content.decode().split("\n\n")[0]  # the confusion matrix follows
+    rows = list(csv.DictReader(io.StringIO(per_class)))
+    assert sum(int(r["support"]) for r in rows if r["class"] in CLASSES) == N
+
+    improve = client.get("/projects/Reviews/improve/?model=big")
+    assert improve.status_code == 200
+    assert f"({N} documents, {wrong} wrong)" in improve.content.decode()
+
+    review = client.get("/api/projects/Reviews/models/big/review")
+    assert review.status_code == 200
+    body = review.json()
+    assert (body["validationDocuments"], body["incorrect"]) == (N, wrong)
+    assert len(body["items"]) == 200
