@@ -95,12 +95,17 @@ class Classifier:
         return predictions
 
     def quantized(self) -> Classifier:
-        """An int8 copy: dynamic quantization of the encoder's linear layers (CPU only)."""
+        """An int8 copy: dynamic quantization of the encoder's linear layers (CPU only), with
+        one weight scale per output channel rather than one per matrix: the same int8 kernels
+        (no slower), but on the AG News development sample it changed 2.7% of fp32 decisions
+        instead of 5.7% (docs/benchmarks.md). The head stays fp32."""
         model = copy.deepcopy(self.encoder.model).cpu()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao.quantization announces its successor
             model = torch.ao.quantization.quantize_dynamic(
-                model, {torch.nn.Linear}, dtype=torch.qint8
+                model,
+                {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig},
+                dtype=torch.qint8,
             )
         encoder = Encoder(
             self.encoder.tokenizer, model, self.encoder.max_length, torch.device("cpu")

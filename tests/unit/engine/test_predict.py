@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from training.engine.predict import clear_cache, get_classifier, load_classifier
 from training.engine.train import train
@@ -51,3 +52,16 @@ def test_int8_model_agrees_with_fp32_on_clear_cases(artifact):
     fp32 = load_classifier(artifact, device="cpu").predict(texts)
     int8 = load_classifier(artifact, quantize=True).predict(texts)
     assert [p.classes for p in int8] == [p.classes for p in fp32]
+
+
+def test_int8_model_quantizes_weights_per_output_channel(artifact):
+    int8 = load_classifier(artifact, quantize=True)
+    layers = [
+        m
+        for m in int8.encoder.model.modules()
+        if type(m).__name__ == "Linear" and "quantized" in type(m).__module__
+    ]
+    assert layers, "no quantized linear layer"
+    assert all(m.weight().qscheme() == torch.per_channel_affine for m in layers)
+    assert isinstance(int8.head, torch.nn.Linear)
+    assert int8.head.weight.dtype == torch.float32
