@@ -9,6 +9,10 @@ Measures what a deployed model costs to call, against the naive way of calling i
    data folder: single-document latency p50/p99 through the studio classify route, and
    throughput through the same route with 1,000 short documents per request, plus the naive
    "one request per document" rate.
+3. The same classify route in process (Django's test Client, no server): single-document p50
+   and SQL queries per request with the per-process API-key and deployment caches, against
+   clearing both before every request (the naive lookup: four queries), alternating request by
+   request; and what `model.eval()` costs, which predict no longer calls every time.
 
 The model is a quick-mode model (MiniLM embeddings and a linear head) trained here on a few
 dozen AG News rows per class, or on self-written sentences when the benchmark data sets
@@ -155,6 +159,70 @@ print(json.dumps({"key": regenerate_api_key(user=user, slot=1)}))
 """
 
 
+# Run by `manage.py shell` on the benchmark's data folder: the studio classify route in process
+# (Django's test Client, no server), single documents, with the per-process key and deployment
+# caches (ours) and with both cleared before every request (the naive baseline: four SQL queries
+# a request), alternating request by request so the machine's load hits both alike.
+INPROCESS = """
+import json, statistics, time
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from studio.auth import key_cache
+from training.deployments import deployment_cache
+from training.engine.predict import get_classifier
+from training.models import Deployment
+settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+client = Client(HTTP_OCP_APIM_SUBSCRIPTION_KEY=RAW_API_KEY)
+rows = []
+for name in ("fp32", "int8"):
+    url = f"/api/projects/Bench/deployments/{name}/classify"
+    times, queries = {"ours": [], "naive": []}, {"ours": [], "naive": []}
+    for i, text in enumerate(SINGLE_TEXTS):
+        for way in ("ours", "naive"):
+            if way == "naive":
+                key_cache.clear()
+                deployment_cache.clear()
+            body = {"documents": [{"id": "1", "text": text}]}
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.post(url, body, content_type="application/json")
+                elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, response.content
+            if i >= 20:  # the first requests load the model and warm up
+                times[way].append(elapsed)
+                queries[way].append(len(captured))
+    deployment = Deployment.objects.get(name=name)
+    model = get_classifier(deployment.artifact_path, quantize=deployment.quantize).encoder.model
+    evals = []
+    for _ in range(200):
+        started = time.perf_counter()
+        model.eval()
+        evals.append((time.perf_counter() - started) * 1000)
+    rows.append({"deployment": name,
+                 "naive_p50_ms": statistics.median(times["naive"]),
+                 "ours_p50_ms": statistics.median(times["ours"]),
+                 "naive_queries": statistics.median(queries["naive"]),
+                 "ours_queries": statistics.median(queries["ours"]),
+                 "model_eval_ms": statistics.median(evals)})
+print(json.dumps(rows))
+"""
+
+
+def inprocess_rows(data_dir: Path, key: str, short: list[str], singles: int) -> list[dict]:
+    """Single-document classify in process, per-process caches on (ours) and off (naive)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
+    env |= {"STUDIO_DATA_DIR": str(data_dir), "STUDIO_LOG_LEVEL": "WARNING"}
+    texts = short[100 : 100 + singles + 20]
+    script = INPROCESS.replace("RAW_API_KEY", repr(key)).replace("SINGLE_TEXTS", repr(texts))
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT, env=env, check=True, capture_output=True,
+    ).stdout.decode()  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -264,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             process.terminate()
             process.wait(timeout=15)
+        report["in_process"] = inprocess_rows(Path(tmp) / "data", key, short, args.singles)
     report["load_after"] = round(os.getloadavg()[0], 2)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -301,6 +370,21 @@ def print_tables(report: dict[str, Any]) -> None:
     for r in report["http"]:
         cells = [r["deployment"], f"{r['single_p50_ms']:.1f}", f"{r['single_p99_ms']:.1f}"]
         cells += [f"{r[k]:,.0f}" for k in ("one_per_request_docs_s", "batch_1000_docs_s")]
+        print("| " + " | ".join(cells) + " |")
+    print()
+    print(
+        "In process (Django test Client), single documents: per-process key and deployment "
+        "caches (ours) against clearing them before every request (naive), alternating"
+    )
+    print(
+        "| deployment | naive p50 ms | ours p50 ms | naive SQL queries | ours SQL queries "
+        "| model.eval() ms |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for r in report["in_process"]:
+        cells = [r["deployment"], f"{r['naive_p50_ms']:.1f}", f"{r['ours_p50_ms']:.1f}"]
+        cells += [f"{r['naive_queries']:.0f}", f"{r['ours_queries']:.0f}"]
+        cells += [f"{r['model_eval_ms']:.2f}"]
         print("| " + " | ".join(cells) + " |")
     best = max(report["http"], key=lambda r: r["batch_1000_docs_s"])
     fast = min(report["http"], key=lambda r: r["single_p50_ms"])
