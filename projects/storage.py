@@ -1,42 +1,143 @@
-"""Project containers: the folder where a project's document files live, as Azure's blob container.
+"""Project containers: where a project's document files live, as Azure's blob container.
 
 Azure reads each document's text from `storageInputContainerName` at the path `location`; the
-studio keeps the same model with a folder under `STUDIO_STORAGE_DIR`, so an Azure export plus its
-files can be dropped in and imported unchanged.
+studio keeps the same model so an Azure export plus its files can be dropped in and imported
+unchanged. A container is a folder under `STUDIO_STORAGE_DIR`, or, when `STUDIO_STORAGE_URL` is
+`s3://bucket/prefix`, the objects under `<prefix>/<container>/` in an S3-compatible bucket (so
+several web and worker hosts share containers without a shared volume).
+
+The backend is chosen from settings on every call (cheap: the S3 client is cached per endpoint),
+so tests and `override_settings` can switch it without a reset.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from projects.models import Project
+if TYPE_CHECKING:  # settings.py imports this module, before any model can be loaded
+    from projects.models import Project
+
+# Errors S3-compatible servers answer for an absent key: the import reports "missing file".
+_MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
+
+
+def parse_storage_url(url: str) -> tuple[str, str] | None:
+    """None for local folders, else (bucket, prefix); settings call it so a typo fails at start."""
+    url = url.strip()
+    if not url:
+        return None
+    parsed = urlsplit(url)
+    prefix = parsed.path.strip("/")
+    if (
+        parsed.scheme != "s3"
+        or not parsed.netloc
+        or parsed.query
+        or parsed.fragment
+        or ".." in prefix.split("/")
+    ):
+        raise ImproperlyConfigured(
+            "STUDIO_STORAGE_URL must be empty (folders under STUDIO_DATA_DIR/storage) or "
+            f"s3://bucket/prefix for S3-compatible storage, not {url!r}"
+        )
+    return parsed.netloc, prefix
+
+
+class _Backend(Protocol):
+    def write(self, container: str, parts: tuple[str, ...], data: bytes) -> None: ...
+
+    def read(self, container: str, parts: tuple[str, ...]) -> bytes | None: ...
+
+
+class _Folders:
+    """Containers as folders under STUDIO_STORAGE_DIR (the default, one machine or a volume)."""
+
+    def write(self, container: str, parts: tuple[str, ...], data: bytes) -> None:
+        path = Path(settings.STUDIO_STORAGE_DIR, container, *parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def read(self, container: str, parts: tuple[str, ...]) -> bytes | None:
+        path = Path(settings.STUDIO_STORAGE_DIR, container, *parts)
+        return path.read_bytes() if path.is_file() else None
+
+
+class _Bucket:
+    """Containers as key prefixes `<prefix>/<container>/` in one S3-compatible bucket."""
+
+    def __init__(self, bucket: str, prefix: str, client: Any) -> None:
+        self.bucket, self.prefix, self.client = bucket, prefix, client
+
+    def key(self, container: str, parts: tuple[str, ...]) -> str:
+        return "/".join([*([self.prefix] if self.prefix else []), container, *parts])
+
+    def write(self, container: str, parts: tuple[str, ...], data: bytes) -> None:
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=self.key(container, parts),
+            Body=data,
+            ContentType="text/plain; charset=utf-8",
+        )
+
+    def read(self, container: str, parts: tuple[str, ...]) -> bytes | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self.key(container, parts))
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) in _MISSING_CODES:
+                return None
+            raise
+        return response["Body"].read()
+
+
+@lru_cache(maxsize=4)
+def _s3_client(endpoint_url: str | None) -> Any:
+    """One client per endpoint; credentials and region come from boto3's own environment."""
+    import boto3
+    from botocore.config import Config
+
+    # MinIO, Ceph and most S3-compatible servers are addressed by path, not by bucket host name.
+    config = Config(s3={"addressing_style": "path"}) if endpoint_url else None
+    return boto3.client("s3", endpoint_url=endpoint_url, config=config)
+
+
+def _backend() -> _Backend:
+    where = parse_storage_url(settings.STUDIO_STORAGE_URL or "")
+    if where is None:
+        return _Folders()
+    return _Bucket(*where, client=_s3_client(settings.STUDIO_S3_ENDPOINT_URL or None))
+
+
+def container_name(project: Project) -> str:
+    return project.storage_container or project.name.lower()
 
 
 def container_dir(project: Project) -> Path:
-    return Path(settings.STUDIO_STORAGE_DIR) / (project.storage_container or project.name.lower())
+    """The container's folder when containers are local folders."""
+    return Path(settings.STUDIO_STORAGE_DIR) / container_name(project)
 
 
-def _safe_path(project: Project, location: str) -> Path | None:
-    """The file for `location`, or None when the location would leave the container."""
+def _safe_parts(location: str) -> tuple[str, ...] | None:
+    """The path parts of `location`, or None when the location would leave the container."""
     parts = PurePosixPath(location.replace("\\", "/")).parts
     if not parts or any(part in ("..", "") for part in parts) or parts[0] == "/":
         return None
-    return container_dir(project).joinpath(*parts)
+    return parts
 
 
 def write_document(project: Project, location: str, text: str) -> None:
-    path = _safe_path(project, location)
-    if path is None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    parts = _safe_parts(location)
+    if parts is not None:
+        _backend().write(container_name(project), parts, text.encode("utf-8"))
 
 
 def read_document(project: Project, location: str) -> bytes | None:
-    """The raw bytes at `location` in the project's container, or None when there is no file."""
-    path = _safe_path(project, location)
-    if path is None or not path.is_file():
-        return None
-    return path.read_bytes()
+    """The raw bytes at `location` in the project's container, or None when there is none."""
+    parts = _safe_parts(location)
+    return None if parts is None else _backend().read(container_name(project), parts)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 
+from projects.storage import parse_storage_url
 from studio.environment import (
     celery_url,
     data_dir,
@@ -172,6 +173,12 @@ STUDIO_BASE_MODEL = os.environ.get("STUDIO_BASE_MODEL") or None
 STUDIO_STALE_JOB_SECONDS = env_int("STUDIO_STALE_JOB_SECONDS", 180)
 STUDIO_ARTIFACTS_DIR = DATA_DIR / "artifacts"
 STUDIO_STORAGE_DIR = DATA_DIR / "storage"
+# Project containers: folders under STUDIO_STORAGE_DIR, or s3://bucket/prefix on S3-compatible
+# storage (endpoint below; credentials from boto3's AWS_* variables). Parsed now so a bad URL
+# stops the start instead of the first import.
+STUDIO_STORAGE_URL = os.environ.get("STUDIO_STORAGE_URL", "").strip()
+parse_storage_url(STUDIO_STORAGE_URL)
+STUDIO_S3_ENDPOINT_URL = os.environ.get("STUDIO_S3_ENDPOINT_URL") or None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
