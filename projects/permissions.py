@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import OuterRef, Subquery
 from rest_framework.permissions import BasePermission
 
 from projects.models import ROLE_RANK, Membership, Project, Role
@@ -23,8 +24,14 @@ def get_project_for(
 
     Non-members get NotFound, not Forbidden, so project names do not leak.
     """
-    project = Project.objects.filter(name=name).first()
-    role = role_of(user, project) if project else None
+    project = None
+    if user.is_authenticated:
+        # One query for the project and the user's role: every API request and page runs this.
+        role_query = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")
+        project = (
+            Project.objects.filter(name=name).annotate(member_role=Subquery(role_query[:1])).first()
+        )
+    role = Role(project.member_role) if project and project.member_role else None
     if project is None or role is None:
         raise NotFound(f"The project {name!r} does not exist.", code="ProjectNotFound")
     if ROLE_RANK[role] < ROLE_RANK[need]:
