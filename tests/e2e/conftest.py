@@ -3,6 +3,7 @@ Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -35,6 +36,49 @@ class Studio:
             cwd=ROOT, env=self.env, capture_output=True, text=True, check=True,
         )  # fmt: skip
         return done.stdout
+
+
+# Runs in `manage.py shell` against the launched studio: a project of tagged documents through
+# the project services and, when asked, a quick training job through the service the Train page
+# uses, waited for to the end. Prints what the tests check as JSON on its last line.
+SEED_PROJECT = """
+import json, time
+from django.contrib.auth import get_user_model
+from projects.models import Class
+from projects.services import create_document, create_project
+from training.models import TrainedModel
+from training.services import start_training
+admin = get_user_model().objects.get(username="admin")
+project = create_project(owner=admin, name=NAME, kind="single_label")
+for order, (name, texts) in enumerate(json.loads(EXAMPLES).items()):
+    category = Class.objects.create(project=project, name=name, order=order)
+    for i, text in enumerate(texts):
+        create_document(project, name=f"{name}-{i}.txt", text=text, classes=[category])
+answer = {}
+if MODEL:
+    job = start_training(project=project, model_name=MODEL, user=admin, mode="quick")
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in ("succeeded", "failed", "cancelled"):
+            break
+        time.sleep(1)
+    model = TrainedModel.objects.get(project=project, name=MODEL)
+    answer = {"status": job.status, "version": model.version,
+              "evaluated": model.evaluation is not None, "counts": model.split_counts}
+print(json.dumps(answer))
+"""
+
+
+def seed_project(
+    studio: Studio, name: str, examples: dict[str, list[str]], *, train_model: str = ""
+) -> dict:
+    """Create a single-label project of tagged documents in the launched studio, and train a
+    quick model on it when `train_model` names one; answers the job's status, the model's
+    version, whether it was evaluated and its split counts."""
+    values = f"NAME = {name!r}\nEXAMPLES = {json.dumps(examples)!r}\nMODEL = {train_model!r}\n"
+    out = studio.manage("shell", "-c", values + SEED_PROJECT)
+    return json.loads(out.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="session")

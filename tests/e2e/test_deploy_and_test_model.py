@@ -2,58 +2,26 @@
 head, trained by the studio's own training worker) is deployed on the Deploy page, then the Test
 model page classifies pasted text and shows the class, confidence bars and the time taken."""
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, seed_project
 
 pytestmark = pytest.mark.e2e
 
-# Runs in `manage.py shell` against the launched studio: a project with tagged documents, then a
-# quick training job through the same service the Train page uses, waited for to the end.
-TRAIN = """
-import json, time
-from django.contrib.auth import get_user_model
-from projects.models import Class
-from projects.services import create_document, create_project
-from training.models import TrainedModel
-from training.services import start_training
-admin = get_user_model().objects.get(username="admin")
-project = create_project(owner=admin, name=NAME, kind="single_label")
-examples = {
+EXAMPLES = {
     "Sport": ["The team won the football match", "A late goal decided the final",
               "The striker scored twice", "The coach praised the defence after the win",
               "Tennis star reaches the semi-final", "The runner broke the national record"],
     "Food": ["This pasta recipe is delicious", "Bake the bread for twenty minutes",
              "A tasty soup with garlic and onions", "Add salt and pepper to the sauce",
              "The chef roasted the vegetables", "Chocolate cake with fresh berries"],
-}
-for order, (name, texts) in enumerate(examples.items()):
-    category = Class.objects.create(project=project, name=name, order=order)
-    for i, text in enumerate(texts):
-        create_document(project, name=f"{name}-{i}.txt", text=text, classes=[category])
-job = start_training(project=project, model_name="quick-model", user=admin, mode="quick")
-deadline = time.monotonic() + 240
-while time.monotonic() < deadline:
-    job.refresh_from_db()
-    if job.status in ("succeeded", "failed", "cancelled"):
-        break
-    time.sleep(1)
-model = TrainedModel.objects.get(project=project, name="quick-model")
-print(json.dumps({"status": job.status, "version": model.version}))
-"""
-
-
-def train_quick_model(studio, name):
-    out = studio.manage("shell", "-c", TRAIN.replace("NAME", repr(name)))
-    return json.loads(out.strip().splitlines()[-1])
+}  # fmt: skip
 
 
 def test_deploy_a_trained_model_and_try_it_on_the_test_model_page(page, studio):
-    trained = train_quick_model(studio, "DeployNews")
-    assert trained == {"status": "succeeded", "version": 1}
+    trained = seed_project(studio, "DeployNews", EXAMPLES, train_model="quick-model")
+    assert (trained["status"], trained["version"]) == ("succeeded", 1)
 
     page.goto("/projects/DeployNews/test/")
     expect(page.get_by_role("heading", name="No deployment yet")).to_be_visible()

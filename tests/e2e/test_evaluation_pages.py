@@ -3,28 +3,16 @@ embeddings and a linear head) trained by the studio's own worker on 36 documents
 the heat map and the charts render, the sort buttons work, and the Improve page lists the
 validation set's predictions."""
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, seed_project
 
 pytestmark = pytest.mark.e2e
 
-# Runs in `manage.py shell` against the launched studio, as the Train page would: a project
-# with tagged documents, then a quick training job through the training service.
-TRAIN = """
-import json, time
-from django.contrib.auth import get_user_model
-from projects.models import Class
-from projects.services import create_document, create_project
-from training.models import TrainedModel
-from training.services import start_training
-admin = get_user_model().objects.get(username="admin")
-project = create_project(owner=admin, name=NAME, kind="single_label")
-examples = {
+EXAMPLES = {
     "Sport": ["The team won the football match", "A late goal decided the final",
               "The striker scored twice", "The coach praised the defence after the win",
               "Tennis star reaches the semi-final", "The runner broke the national record",
@@ -43,22 +31,8 @@ examples = {
                "Book the ferry to the islands early", "The hostel was near the old town",
                "Passport control took an hour", "A road trip across the desert",
                "The airport lounge was crowded", "We hiked to a remote village"],
-}
-for order, (name, texts) in enumerate(examples.items()):
-    category = Class.objects.create(project=project, name=name, order=order)
-    for i, text in enumerate(texts):
-        create_document(project, name=f"{name}-{i}.txt", text=text, classes=[category])
-job = start_training(project=project, model_name="quick-model", user=admin, mode="quick")
-deadline = time.monotonic() + 240
-while time.monotonic() < deadline:
-    job.refresh_from_db()
-    if job.status in ("succeeded", "failed", "cancelled"):
-        break
-    time.sleep(1)
-model = TrainedModel.objects.get(project=project, name="quick-model")
-print(json.dumps({"status": job.status, "evaluated": model.evaluation is not None,
-                  "counts": model.split_counts}))
-"""
+}  # fmt: skip
+
 
 # A second model row with a hand-made evaluation full of confusions (the engine's own scoring
 # of constructed predictions), sharing the real model's files, for the heat map and compare.
@@ -105,9 +79,9 @@ CHART_DRAWN = """(id) => {
 
 @pytest.fixture(scope="module")
 def trained(studio):  # type: ignore[no-untyped-def]
-    out = studio.manage("shell", "-c", TRAIN.replace("NAME", repr("EvalNews")))
+    trained = seed_project(studio, "EvalNews", EXAMPLES, train_model="quick-model")
     studio.manage("shell", "-c", CONSTRUCTED)
-    return json.loads(out.strip().splitlines()[-1])
+    return trained
 
 
 def test_model_details_draw_the_heat_map_and_charts(page, trained):

@@ -4,17 +4,11 @@ no reload), then retrain it through the overwrite dialog, where Escape changes n
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, seed_project
 
 pytestmark = pytest.mark.e2e
 
-SEED = """
-from django.contrib.auth import get_user_model
-from projects.models import Class, Document, Tag
-from projects.services import create_project
-project = create_project(owner=get_user_model().objects.get(username="admin"), name=NAME,
-                         kind="single_label")
-texts = {
+EXAMPLES = {
     "Sport": ["The striker scored twice in the derby", "A late goal won the cup final",
               "The coach praised his defenders", "Tennis star wins in straight sets",
               "The marathon record fell on Sunday", "The goalkeeper saved a penalty",
@@ -26,14 +20,8 @@ texts = {
     "Science": ["The telescope found water on a distant planet", "Cells divide during mitosis",
                 "A new element was added to the periodic table", "The probe landed on a comet",
                 "Physicists measured the mass of the neutrino", "Vaccines train the immune system"],
-}
-for order, (name, lines) in enumerate(texts.items()):
-    category = Class.objects.create(project=project, name=name, order=order)
-    for i, text in enumerate(lines):
-        doc = Document.objects.create(project=project, name=f"{name}-{i}.txt", text=text,
-                                      content_hash=f"{name}{i}")
-        Tag.objects.create(document=doc, category=category, exclusive=True)
-"""
+}  # fmt: skip
+
 
 WATCH = """() => {
   window.seenPercents = []; window.seenPhases = [];
@@ -48,7 +36,7 @@ WATCH = """() => {
 
 
 def test_train_watch_live_then_retrain_through_the_overwrite_dialog(page, studio):  # type: ignore[no-untyped-def]
-    studio.manage("shell", "-c", SEED.replace("NAME", repr("TrainNews")))
+    seed_project(studio, "TrainNews", EXAMPLES)
     page.goto("/projects/TrainNews/train/")
     expect(page.get_by_role("heading", name="Readiness")).to_be_visible()
     expect(page.locator("#evaluation-note")).to_contain_text("Evaluation will run")
