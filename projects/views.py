@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -23,27 +23,9 @@ from projects.models import (
     Split,
     Tag,
 )
-from projects.permissions import get_project_for, role_of
-from projects.sections import SECTIONS_BY_SLUG
 from projects.selectors import members_of, projects_for
+from projects.shell import project_or_404, shell_context
 from studio.errors import StudioError
-
-# What each section will hold, said plainly until its page is built.
-
-
-def project_context(request: HttpRequest, project, section: str) -> dict:  # type: ignore[no-untyped-def]
-    return {
-        "project": project,
-        "section": SECTIONS_BY_SLUG[section],
-        "role": role_of(request.user, project),
-    }
-
-
-def _project_or_404(request: HttpRequest, name: str, need: Role = Role.VIEWER):  # type: ignore[no-untyped-def]
-    try:
-        return get_project_for(request.user, name, need=need)
-    except StudioError as exc:
-        raise Http404(exc.message) from exc
 
 
 @login_required
@@ -77,7 +59,7 @@ def demo_project(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_overview(request: HttpRequest, name: str) -> HttpResponse:
-    project = _project_or_404(request, name)
+    project = project_or_404(request, name)
     return redirect("projects:data", name=project.name)
 
 
@@ -175,8 +157,8 @@ def document_json(doc: Document) -> dict:
 @login_required
 def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     """One document at a time; tag.js takes over navigation and saving through the API."""
-    project = _project_or_404(request, name)
-    context = project_context(request, project, "tag")
+    project = project_or_404(request, name)
+    context = shell_context(request, project, "tag")
     flt = document_filter(request.GET, project)
     docs = filtered_documents(project, flt["query"])
     doc = None
@@ -228,8 +210,8 @@ SORTS = {
 @login_required
 def data_page(request: HttpRequest, name: str) -> HttpResponse:
     """Import, classes, the documents table and exports; data.js adds the actions."""
-    project = _project_or_404(request, name)
-    context = project_context(request, project, "data")
+    project = project_or_404(request, name)
+    context = shell_context(request, project, "data")
     flt = document_filter(request.GET, project)
     sort = request.GET.get("sort", "")
     sort = sort if sort in SORTS else ""
@@ -338,8 +320,8 @@ def distribution_of(project) -> dict:  # type: ignore[no-untyped-def]
 
 @login_required
 def distribution_page(request: HttpRequest, name: str) -> HttpResponse:
-    project = _project_or_404(request, name)
-    context = project_context(request, project, "data")
+    project = project_or_404(request, name)
+    context = shell_context(request, project, "data")
     distribution = distribution_of(project)
     context |= {"distribution": distribution, "chart": distribution}
     return render(request, "projects/distribution.html", context)
@@ -347,8 +329,8 @@ def distribution_page(request: HttpRequest, name: str) -> HttpResponse:
 
 @login_required
 def project_settings(request: HttpRequest, name: str) -> HttpResponse:
-    project = _project_or_404(request, name)
-    context = project_context(request, project, "settings")
+    project = project_or_404(request, name)
+    context = shell_context(request, project, "settings")
     can_edit = context["role"] == Role.OWNER
     form = ProjectSettingsForm(
         request.POST or None,
@@ -359,7 +341,7 @@ def project_settings(request: HttpRequest, name: str) -> HttpResponse:
         },
     )
     if request.method == "POST":
-        _project_or_404(request, name, Role.OWNER)
+        project_or_404(request, name, Role.OWNER)
         if form.is_valid():
             services.update_project(project, **form.cleaned_data)
             messages.success(request, "Settings saved.")
@@ -376,7 +358,7 @@ def project_settings(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_set(request: HttpRequest, name: str) -> HttpResponse:
-    project = _project_or_404(request, name, Role.OWNER)
+    project = project_or_404(request, name, Role.OWNER)
     form = MemberForm(request.POST)
     user = None
     if form.is_valid():
@@ -392,7 +374,7 @@ def member_set(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, name: str, user_id: int) -> HttpResponse:
-    project = _project_or_404(request, name, Role.OWNER)
+    project = project_or_404(request, name, Role.OWNER)
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is not None:
         try:
@@ -407,7 +389,7 @@ def member_remove(request: HttpRequest, name: str, user_id: int) -> HttpResponse
 @login_required
 @require_POST
 def project_delete(request: HttpRequest, name: str) -> HttpResponse:
-    project = _project_or_404(request, name, Role.OWNER)
+    project = project_or_404(request, name, Role.OWNER)
     if request.POST.get("confirm_name") != project.name:
         messages.error(request, "Type the project's name to confirm deleting it.")
         return redirect("projects:settings", name=project.name)

@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from projects.models import ROLE_RANK, Class, Role
-from projects.permissions import get_project_for, role_of
-from projects.sections import SECTIONS_BY_SLUG
-from studio.errors import StudioError
+from projects.models import Class
+from projects.shell import project_page
 from training.models import Deployment, TrainedModel
 from training.prediction import preload
 
 
 def _context(request: HttpRequest, name: str, section: str) -> dict:
-    try:
-        project = get_project_for(request.user, name)
-    except StudioError as exc:
-        raise Http404(exc.message) from exc
-    role = role_of(request.user, project)
-    return {
-        "project": project,
-        "section": SECTIONS_BY_SLUG[section],
-        "role": role,
-        "can_edit": ROLE_RANK[role] >= ROLE_RANK[Role.EDITOR],
-        "deployments": Deployment.objects.filter(project=project).select_related("model"),
-    }
+    context = project_page(request, name, section)
+    deployments = Deployment.objects.filter(project=context["project"]).select_related("model")
+    return context | {"deployments": deployments}
 
 
 @login_required

@@ -9,27 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from projects.models import ROLE_RANK, Class, Role
-from projects.permissions import get_project_for, role_of
-from projects.sections import SECTIONS_BY_SLUG
+from projects.models import Class
+from projects.shell import project_page
 from studio.errors import StudioError
 from training import evaluation as ev
 from training import services
 from training.models import TrainedModel
-
-
-def _context(request: HttpRequest, name: str, section: str) -> dict[str, Any]:
-    try:
-        project = get_project_for(request.user, name)
-    except StudioError as exc:
-        raise Http404(exc.message) from exc
-    role = role_of(request.user, project)
-    return {
-        "project": project,
-        "section": SECTIONS_BY_SLUG[section],
-        "role": role,
-        "can_edit": ROLE_RANK[role] >= ROLE_RANK[Role.EDITOR],
-    }
 
 
 def _model(context: dict[str, Any], model_name: str) -> TrainedModel:
@@ -55,14 +40,14 @@ def _summary(model: TrainedModel) -> dict[str, Any]:
 
 @login_required
 def performance_list(request: HttpRequest, name: str) -> HttpResponse:
-    context = _context(request, name, "performance")
+    context = project_page(request, name, "performance")
     context["rows"] = [_summary(m) for m in services.trained_models(context["project"])]
     return render(request, "training/performance.html", context)
 
 
 @login_required
 def model_details(request: HttpRequest, name: str, model_name: str) -> HttpResponse:
-    context = _context(request, name, "performance")
+    context = project_page(request, name, "performance")
     model = _model(context, model_name)
     evaluation = model.evaluation
     rows = ev.class_rows(evaluation) if evaluation else []
@@ -88,7 +73,7 @@ def model_details(request: HttpRequest, name: str, model_name: str) -> HttpRespo
 
 @login_required
 def compare_page(request: HttpRequest, name: str) -> HttpResponse:
-    context = _context(request, name, "performance")
+    context = project_page(request, name, "performance")
     models = services.trained_models(context["project"])
     by_name = {m.name: m for m in models}
     a = by_name.get(request.GET.get("a", ""))
@@ -117,7 +102,7 @@ def _model_facts(model: TrainedModel) -> dict[str, Any]:
 
 @login_required
 def export_json(request: HttpRequest, name: str, model_name: str) -> HttpResponse:
-    model = _model(_context(request, name, "performance"), model_name)
+    model = _model(project_page(request, name, "performance"), model_name)
     body = ev.evaluation_export(_model_facts(model), model.evaluation)
     response = JsonResponse(body, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{model.name}-evaluation.json"'
@@ -126,7 +111,7 @@ def export_json(request: HttpRequest, name: str, model_name: str) -> HttpRespons
 
 @login_required
 def export_csv(request: HttpRequest, name: str, model_name: str) -> HttpResponse:
-    model = _model(_context(request, name, "performance"), model_name)
+    model = _model(project_page(request, name, "performance"), model_name)
     if model.evaluation is None:
         raise Http404(f"The model {model.name!r} has no evaluation: {model.evaluation_error}")
     response = HttpResponse(ev.evaluation_csv(model.evaluation), content_type="text/csv")
@@ -138,7 +123,7 @@ def export_csv(request: HttpRequest, name: str, model_name: str) -> HttpResponse
 def improve_page(request: HttpRequest, name: str) -> HttpResponse:
     """The model dropdown, filters and suggestions; improve.js loads the mistakes from the
     review API and re-tags through the document tags API."""
-    context = _context(request, name, "improve")
+    context = project_page(request, name, "improve")
     project = context["project"]
     models = services.trained_models(project)
     chosen = next((m for m in models if m.name == request.GET.get("model")), None)

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from projects.models import ROLE_RANK, Role
 from projects.names import RESOURCE_NAME_HELP, RESOURCE_NAME_RE
-from projects.permissions import get_project_for, role_of
-from projects.sections import SECTIONS_BY_SLUG
-from studio.errors import StudioError
+from projects.shell import project_page
 from training import services
 from training.api.studio_train import job_json
 from training.models import SplitKind, TrainingMode
@@ -22,11 +19,8 @@ RECENT_JOBS = 10
 
 @login_required
 def train_page(request: HttpRequest, name: str) -> HttpResponse:
-    try:
-        project = get_project_for(request.user, name)
-    except StudioError as exc:
-        raise Http404(exc.message) from exc
-    role = role_of(request.user, project)
+    context = project_page(request, name, "train")
+    project = context["project"]
     models = services.trained_models(project)
     jobs = services.list_jobs(project)[:RECENT_JOBS]
     active = next((job for job in jobs if job.is_active), None)
@@ -45,11 +39,7 @@ def train_page(request: HttpRequest, name: str) -> HttpResponse:
         "jobs": [job_json(job) for job in jobs],
         "active_job": job_json(active) if active else None,
     }
-    context = {
-        "project": project,
-        "section": SECTIONS_BY_SLUG["train"],
-        "role": role,
-        "can_edit": ROLE_RANK[role] >= ROLE_RANK[Role.EDITOR],
+    context |= {
         "models": models,
         "jobs": jobs,
         "active_job": active,
