@@ -3,6 +3,8 @@ project's confidence threshold, and the runtime `analyze-text` jobs built on top
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -79,9 +81,6 @@ def preload(deployment: Deployment) -> None:
     Loading takes seconds; the Test model page starts it when it renders so the user's first
     Classify does not pay for it. Failures are left for the real request to report.
     """
-    import contextlib
-    import threading
-
     from training.engine.predict import get_classifier
 
     def load() -> None:

@@ -548,6 +548,18 @@ def get_model(project: Project, name: str) -> TrainedModel:
     return model
 
 
+def get_evaluated_model(project: Project, name: str) -> TrainedModel:
+    """A trained model that has an evaluation; one without says why, as Azure's routes do."""
+    model = get_model(project, name)
+    if model.evaluation is None:
+        raise NotFound(
+            f"The model {name!r} has no evaluation: "
+            f"{model.evaluation_error or 'it was trained without test documents.'}",
+            inner_code="EvaluationNotAvailable",
+        )
+    return model
+
+
 def trained_models(project: Project) -> list[TrainedModel]:
     return list(TrainedModel.objects.filter(project=project, version__gt=0).order_by("name"))
 

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from projects.permissions import IsMember
-from studio.errors import NotFound
 from training import evaluation as ev
 from training import services
 
@@ -33,13 +32,7 @@ class ModelEvaluationApi(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
-        model = services.get_model(request.project, model_name)
-        if model.evaluation is None:
-            raise NotFound(
-                f"The model {model_name!r} has no evaluation: "
-                f"{model.evaluation_error or 'it was trained without test documents.'}",
-                inner_code="EvaluationNotAvailable",
-            )
+        model = services.get_evaluated_model(request.project, model_name)
         matrix = model.evaluation.get("confusion_matrix")
         return Response(
             {

@@ -409,13 +409,7 @@ class EvaluationSummaryApi(AzureView):
     permission_classes = [IsAuthenticated, IsMember]
 
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
-        model = services.get_model(request.project, model_name)
-        if model.evaluation is None:
-            raise NotFound(
-                f"The model {model_name!r} has no evaluation: "
-                f"{model.evaluation_error or 'it was trained without test documents.'}",
-                inner_code="EvaluationNotAvailable",
-            )
+        model = services.get_evaluated_model(request.project, model_name)
         return Response(evaluation_summary(request.project, model))
 
 
