@@ -2,10 +2,14 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
-django_application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from studio.asgi_handler import SyncStackASGIHandler  # noqa: E402
+
+django_application = SyncStackASGIHandler()
 
 # Imported after Django is set up: consumers import models.
 from channels.auth import AuthMiddlewareStack  # noqa: E402

@@ -42,8 +42,9 @@ def get_deployment(project: Project, name: str) -> Deployment:
 def get_deployment_to_serve(project: Project, name: str) -> Deployment:
     """`get_deployment` through the per-process cache, for the prediction hot path.
 
-    The row comes back as a copy attached to `project`, the caller's fresh row, so the project's
-    kind and confidence threshold are never stale and no request changes the shared entry.
+    The row comes back as a copy attached to the caller's `project`, so it carries the project's
+    kind and confidence threshold as the caller read them and no request changes the shared
+    entry.
     """
     cached = deployment_cache.get_or_load(
         (project.pk, name),

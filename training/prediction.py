@@ -69,10 +69,11 @@ def _ranked(prediction: Any) -> tuple[list[tuple[str, float]], list[str]]:
 
 
 def predict_texts(deployment: Deployment, texts: list[str]) -> list[Any]:
+    from training.engine import inference_thread
     from training.engine.predict import get_classifier
 
     classifier = get_classifier(deployment.artifact_path, quantize=deployment.quantize)
-    return classifier.predict(texts)
+    return inference_thread.run(classifier.predict, texts)
 
 
 def preload(deployment: Deployment) -> None:

@@ -39,8 +39,8 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 120) ->
             response = requests.get(f"{url}/healthz", timeout=3)
             if response.status_code == 200:
                 return response.json()
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not up yet, or too busy starting to answer within 3 s
         time.sleep(0.5)
     raise AssertionError("the studio never became healthy")
 

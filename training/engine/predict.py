@@ -18,9 +18,14 @@ CACHE_SIZE = 4
 def load_classifier(
     artifact_dir: str | Path, *, quantize: bool = False, device: str = "auto"
 ) -> Classifier:
-    """Load an artifact folder for prediction; `quantize` gives the int8 CPU variant."""
+    """Load an artifact folder for prediction; `quantize` gives the int8 CPU variant. On a CPU
+    the encoder runs as a traced graph (see `Encoder.trace_for_inference`)."""
     classifier = load_artifact(artifact_dir, device="cpu" if quantize else device)
-    return classifier.quantized() if quantize else classifier
+    if quantize:
+        classifier = classifier.quantized()
+    if classifier.encoder.device.type == "cpu":
+        classifier.encoder.trace_for_inference()
+    return classifier
 
 
 def get_classifier(artifact_dir: str | Path, *, quantize: bool = False) -> Classifier:

@@ -89,9 +89,12 @@ def artifacts(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _fresh_serving_caches() -> None:
-    """Each test starts without deployments or keys cached by the one before (ids get reused)."""
+    """Each test starts without deployments, keys or projects cached by the one before (ids get
+    reused)."""
+    from projects.permissions import member_cache
     from studio.auth import key_cache
     from training.deployments import deployment_cache
 
     key_cache.clear()
     deployment_cache.clear()
+    member_cache.clear()

@@ -65,3 +65,26 @@ def test_int8_model_quantizes_weights_per_output_channel(artifact):
     assert all(m.weight().qscheme() == torch.per_channel_affine for m in layers)
     assert isinstance(int8.head, torch.nn.Linear)
     assert int8.head.weight.dtype == torch.float32
+
+
+@pytest.mark.parametrize("quantize", [False, True], ids=["fp32", "int8"])
+def test_a_loaded_model_runs_traced_and_predicts_as_the_eager_model(artifact, quantize):
+    classifier = load_classifier(artifact, quantize=quantize, device="cpu")
+    assert classifier.encoder.traced is not None
+    # Mixed lengths: padded batches must keep the attention mask in the traced graph.
+    texts = [t for texts in HELD_OUT.values() for t in texts] + ["ok", "a much " * 40 + "longer"]
+    traced = classifier.probabilities(texts, batch_size=3)
+    classifier.encoder.traced = None
+    eager = classifier.probabilities(texts, batch_size=3)
+    assert traced == pytest.approx(eager, abs=1e-6)
+
+
+def test_a_model_the_tracer_cannot_record_keeps_the_eager_path(artifact, monkeypatch):
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("this model does not trace")
+
+    monkeypatch.setattr(torch.jit, "trace", refuse)
+    classifier = load_classifier(artifact, device="cpu")
+    assert classifier.encoder.traced is None
+    (prediction,) = classifier.predict([HELD_OUT["food"][0]])
+    assert prediction.classes == ["food"]

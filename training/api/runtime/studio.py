@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects.permissions import IsEditor, IsMember
+from projects.permissions import CanClassify, IsEditor, IsMember
 from training import deployments as services
 from training.api.runtime.serializers import (
     ClassifyInput,
@@ -70,8 +70,7 @@ class DeploymentSwapApi(APIView):
 
 
 class ClassifyApi(APIView):
-    # Viewers may classify: predicting changes nothing.
-    permission_classes = [IsAuthenticated, IsMember]
+    permission_classes = [IsAuthenticated, CanClassify]
 
     @extend_schema(request=ClassifyInput, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, project_name: str, deployment_name: str) -> Response:
