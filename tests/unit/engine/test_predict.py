@@ -63,6 +63,20 @@ def test_int8_model_quantizes_weights_per_output_channel(artifact):
     ]
     assert layers, "no quantized linear layer"
     assert all(m.weight().qscheme() == torch.per_channel_affine for m in layers)
+
+
+def test_int8_model_keeps_the_feed_forward_output_layers_in_fp32(artifact):
+    int8 = load_classifier(artifact, quantize=True)
+    inner = int8.encoder.model.config.intermediate_size
+    kinds = {
+        name: ("quantized" in type(m).__module__, m.in_features)
+        for name, m in int8.encoder.model.named_modules()
+        if type(m).__name__ == "Linear"
+    }
+    fp32 = {name for name, (quantized, _) in kinds.items() if not quantized}
+    assert fp32 == {name for name, (_, width) in kinds.items() if width == inner}
+    assert len(fp32) == int8.encoder.model.config.num_hidden_layers  # one per layer
+    assert all(name.endswith("output.dense") for name in fp32)
     assert isinstance(int8.head, torch.nn.Linear)
     assert int8.head.weight.dtype == torch.float32
 
