@@ -10,9 +10,9 @@ Measures what a deployed model costs to call, against the naive way of calling i
    throughput through the same route with 1,000 short documents per request, plus the naive
    "one request per document" rate.
 3. The same classify route in process (Django's test Client, no server): single-document p50
-   and SQL queries per request with the per-process API-key and deployment caches, against
-   clearing both before every request (the naive lookup: four queries), alternating request by
-   request; and what `model.eval()` costs, which predict no longer calls every time.
+   and SQL queries per request with the per-process API-key, project and deployment caches,
+   against clearing all three before every request (the naive lookups), alternating request
+   by request; and what `model.eval()` costs, which predict no longer calls every time.
 
 The model is a quick-mode model (MiniLM embeddings and a linear head) trained here on a few
 dozen AG News rows per class, or on self-written sentences when the benchmark data sets
@@ -160,15 +160,16 @@ print(json.dumps({"key": regenerate_api_key(user=user, slot=1)}))
 
 
 # Run by `manage.py shell` on the benchmark's data folder: the studio classify route in process
-# (Django's test Client, no server), single documents, with the per-process key and deployment
-# caches (ours) and with both cleared before every request (the naive baseline: four SQL queries
-# a request), alternating request by request so the machine's load hits both alike.
+# (Django's test Client, no server), single documents, with the per-process key, project and
+# deployment caches (ours) and with all three cleared before every request (the naive baseline),
+# alternating request by request so the machine's load hits both alike.
 INPROCESS = """
 import json, statistics, time
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from projects.permissions import member_cache
 from studio.auth import key_cache
 from training.deployments import deployment_cache
 from training.engine.predict import get_classifier
@@ -183,6 +184,7 @@ for name in ("fp32", "int8"):
         for way in ("ours", "naive"):
             if way == "naive":
                 key_cache.clear()
+                member_cache.clear()
                 deployment_cache.clear()
             body = {"documents": [{"id": "1", "text": text}]}
             with CaptureQueriesContext(connection) as captured:
