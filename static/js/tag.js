@@ -67,7 +67,13 @@ async function loadPage() {
 async function full(id) {
   const doc = cache.get(id);
   if (doc && typeof doc.text === "string") return doc;
-  return remember(await api(`${base}/documents/${id}`));
+  const raw = await api(`${base}/documents/${id}`);
+  // Only the text is new. Keys pressed while the request was out (a tag, a split, an undo) have
+  // changed the cached copy, which pending saves and undo entries refer to: keep that object.
+  const known = cache.get(id);
+  if (!known) return remember(raw);
+  known.text = raw.text;
+  return known;
 }
 
 const el = {
@@ -88,11 +94,14 @@ function current() {
 function render() {
   const doc = current();
   if (!doc) return;
-  if (el.name.textContent !== doc.name || el.text.dataset.docId !== String(doc.id)) {
+  const otherDocument = el.text.dataset.docId !== String(doc.id);
+  const textArrived = typeof doc.text === "string" && el.text.dataset.loaded !== "true";
+  if (otherDocument || textArrived || el.name.textContent !== doc.name) {
     el.name.textContent = doc.name;
     el.text.textContent = doc.text ?? "Loading…";
+    el.text.dataset.loaded = String(typeof doc.text === "string");
     el.text.dataset.docId = String(doc.id);
-    el.text.scrollTop = 0;
+    if (otherDocument) el.text.scrollTop = 0;
   }
   const of = cursor === null ? `${order.length}` : `${order.length}+`;
   el.position.textContent = `Document ${position + 1} of ${of} · ${state.filterLabel}`;

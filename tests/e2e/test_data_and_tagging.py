@@ -2,6 +2,7 @@
 tags stored; a failed save is put back with a visible message."""
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -85,6 +86,35 @@ def test_tag_documents_with_the_keyboard_only(page, studio):
     assert tags["news/02.txt"] == [["Politics"], "train"]
     assert tags["news/03.txt"] == [["Science"], "auto"]
     assert tags["news/04.txt"] == [[], "auto"]
+
+
+def test_a_tag_pressed_while_the_document_loads_is_kept(page, studio):
+    """The document's text arrives after the key was pressed: the answer, read before the tag
+    was saved, must not put the old (untagged) state back on screen."""
+    seed(studio, "SlowNews")
+    held = []
+
+    def hold_document_reads(route):  # type: ignore[no-untyped-def]
+        if route.request.method == "GET":
+            held.append((route, route.fetch()))  # read now, delivered below after the key
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/api/projects/SlowNews/documents/\d+$"), hold_document_reads)
+    page.goto("/projects/SlowNews/tag/")
+    expect(page.get_by_role("heading", name="news/01.txt")).to_be_visible()
+    page.keyboard.press("j")
+    expect(page.get_by_role("heading", name="news/02.txt")).to_be_visible()
+    expect(page.locator("[data-doc-text]")).to_have_text("Loading…")
+    page.keyboard.press("2")
+    expect(page.locator("[data-save-state]")).to_have_text("Saved.")
+    assert held, "the document's text was not requested"
+    for route, response in held:
+        route.fulfill(response=response)
+    expect(page.locator("[data-doc-text]")).to_contain_text("Parliament passed the budget")
+    expect(page.get_by_role("button", name="Politics")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("[data-counter-tagged]")).to_have_text("1")
+    assert stored(studio, "SlowNews")["news/02.txt"] == [["Politics"], "auto"]
 
 
 def test_multi_label_keys_toggle_classes(page, studio):
