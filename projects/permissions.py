@@ -5,9 +5,7 @@ from __future__ import annotations
 import copy
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.db.models.signals import post_delete, post_save
 from rest_framework.permissions import BasePermission
 
 from projects.models import ROLE_RANK, Membership, Project, Role
@@ -55,33 +53,16 @@ def get_project_for(
 
 def get_project_to_serve(user: AbstractBaseUser | AnonymousUser, name: str) -> Project:
     """`get_project_for` with the viewer role, through `member_cache`: for the classify hot
-    path, where the lookup was a third of a short document's time. Each call gets its own copy,
-    so no request changes the shared entry."""
-
-    def load() -> Project | None:
-        try:
-            return get_project_for(user, name)
-        except NotFound:
-            return None  # not kept: the next request asks the database again
-
-    cached = member_cache.get_or_load((user.pk, name), load) if user.is_authenticated else None
-    if cached is None:
-        return get_project_for(user, name)  # raises NotFound with the usual message
+    path, where the lookup was a third of a short document's time. A refusal raises from the
+    load and is not kept; each call gets its own copy, so no request changes the shared entry."""
+    if not user.is_authenticated:
+        return get_project_for(user, name)  # raises NotFound
+    cached = member_cache.get_or_load((user.pk, name), lambda: get_project_for(user, name))
     return copy.copy(cached)
 
 
-def forget_members(**_: object) -> None:
-    """Drop every cached project now and again at commit (see `studio.auth.forget_keys`)."""
-    member_cache.clear()
-    transaction.on_commit(member_cache.clear)
-
-
-# Projects and memberships change rarely next to predictions: any write clears it all.
-for _model in (Project, Membership):
-    post_save.connect(forget_members, sender=_model, dispatch_uid=f"forget-members-save-{_model}")
-    post_delete.connect(
-        forget_members, sender=_model, dispatch_uid=f"forget-members-delete-{_model}"
-    )
+# Any write to a project or a membership clears it.
+member_cache.clear_on_writes(Project, Membership, name="forget-members")
 
 
 class IsMember(BasePermission):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
@@ -42,17 +40,8 @@ def user_for_key(raw: str) -> AbstractBaseUser | None:
     return key_cache.get_or_load(key_hash, lambda: _load_user(key_hash))
 
 
-def forget_keys(**_: object) -> None:
-    """Drop every cached key now and again when the transaction commits: a request that read the
-    old row before the commit could otherwise store it again for a few seconds."""
-    key_cache.clear()
-    transaction.on_commit(key_cache.clear)
-
-
-# Writes are rare (regenerate, revoke, a user saved or deleted), so any of them clears it all.
-for _model in (ApiKey, get_user_model()):
-    post_save.connect(forget_keys, sender=_model, dispatch_uid=f"forget-keys-save-{_model}")
-    post_delete.connect(forget_keys, sender=_model, dispatch_uid=f"forget-keys-delete-{_model}")
+# Regenerating, revoking, or saving or deleting a user clears it.
+key_cache.clear_on_writes(ApiKey, get_user_model(), name="forget-keys")
 
 
 class ApiKeyAuthentication(BaseAuthentication):

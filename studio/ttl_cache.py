@@ -3,7 +3,7 @@
 A single-document classify request spends most of its non-model time in SQL (API key, deployment);
 those rows change rarely, so each process keeps them for a few seconds. Entries expire on their
 own, which bounds how long a change made by *another* process (a revoked key, a redeploy) can go
-unnoticed; writers in this process call `clear()` so their own changes count at once.
+unnoticed; `clear_on_writes` makes this process's own changes count at once.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -59,6 +62,21 @@ class TtlCache(Generic[K, V]):
         with self._lock:
             self._entries.clear()
             self._generation += 1
+
+    def clear_on_writes(self, *sources: type[models.Model], name: str) -> None:
+        """Clear the whole cache whenever a row of `sources` is saved or deleted in this process
+        (cascades and the admin included): such writes are rare next to lookups. It clears at
+        once and again when the transaction commits, since a request that read the old row
+        before the commit could otherwise store it again for a few seconds."""
+
+        def forget(**_: object) -> None:
+            self.clear()
+            transaction.on_commit(self.clear)
+
+        for source in sources:
+            uid = f"{name}-{source._meta.label}"
+            post_save.connect(forget, sender=source, weak=False, dispatch_uid=f"{uid}-save")
+            post_delete.connect(forget, sender=source, weak=False, dispatch_uid=f"{uid}-delete")
 
     def __len__(self) -> int:
         return len(self._entries)

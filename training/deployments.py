@@ -6,7 +6,6 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 
 from projects.models import Project
 from projects.names import validate_resource_name
@@ -59,19 +58,8 @@ def get_deployment_to_serve(project: Project, name: str) -> Deployment:
     return deployment
 
 
-def forget_deployments(**_: object) -> None:
-    """Drop every cached deployment now and again at commit (see `studio.auth.forget_keys`)."""
-    deployment_cache.clear()
-    transaction.on_commit(deployment_cache.clear)
-
-
-# Any write to a deployment, a model (renamed, retrained, deleted) or a project clears it all:
-# they are rare next to predictions, and that includes cascades and the admin.
-for _model in (Deployment, TrainedModel, Project):
-    post_save.connect(forget_deployments, sender=_model, dispatch_uid=f"forget-dep-save-{_model}")
-    post_delete.connect(
-        forget_deployments, sender=_model, dispatch_uid=f"forget-dep-delete-{_model}"
-    )
+# Any write to a deployment, a model (renamed, retrained, deleted) or a project clears it.
+deployment_cache.clear_on_writes(Deployment, TrainedModel, Project, name="forget-deployments")
 
 
 @transaction.atomic
