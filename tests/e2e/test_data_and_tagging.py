@@ -114,6 +114,7 @@ def test_a_tag_pressed_while_the_document_loads_is_kept(page, studio):
     expect(page.locator("[data-doc-text]")).to_contain_text("Parliament passed the budget")
     expect(page.get_by_role("button", name="Politics")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("[data-counter-tagged]")).to_have_text("1")
+    screenshot(page, "tag-text-after-key")
     assert stored(studio, "SlowNews")["news/02.txt"] == [["Politics"], "auto"]
 
 

@@ -107,8 +107,7 @@ class Encoder:
         eager model on batches of other shapes; a model that does not trace, or traces to
         something different (control flow that depends on the data), keeps the eager path.
         """
-        self.model.eval()
-        wrapped = _HiddenStates(self.model).eval()
+        wrapped = _HiddenStates(self.model).eval()  # eval() reaches the model inside
         example = self.collate(self.tokenize(TRACE_TEXTS))
         probe = self.collate(self.tokenize(PROBE_TEXTS))
         try:
