@@ -84,7 +84,16 @@ def compare_page(request: HttpRequest, name: str) -> HttpResponse:
         b = next(m for m in models if m != a)
     context |= {"models": models, "a": a, "b": b}
     if a and b:
-        context["comparison"] = ev.compare(a.evaluation, b.evaluation)
+        comparison = ev.compare(a.evaluation, b.evaluation)
+        context["comparison"] = comparison
+        context["charts"] = {
+            "compare": {
+                "classes": [row["name"] for row in comparison["classes"]],
+                "a": [row["a"]["f1"] if row["a"] else None for row in comparison["classes"]],
+                "b": [row["b"]["f1"] if row["b"] else None for row in comparison["classes"]],
+                "names": [f"{a.name} (A)", f"{b.name} (B)"],
+            }
+        }
     return render(request, "training/compare.html", context)
 
 

@@ -83,6 +83,27 @@ if (dataNode && window.Chart) {
       },
     });
   }
+  const pair = document.getElementById("compare-chart");
+  if (pair && data.compare) {
+    const compared = data.compare;
+    new Chart(pair, {
+      type: "bar",
+      data: {
+        labels: compared.classes,
+        datasets: [
+          [compared.names[0], compared.a, "--muted"],
+          [compared.names[1], compared.b, "--accent"],
+        ].map(([label, values, variable]) => ({ label, data: values, backgroundColor: colour(variable), borderRadius: 3 })),
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { y: { beginAtZero: true, max: 1, title: { display: true, text: "F1" } } },
+        plugins: { legend: { position: "bottom" } },
+      },
+    });
+  }
   const line = document.getElementById("curve-chart");
   if (line && data.curve) {
     const curve = data.curve;

@@ -150,6 +150,7 @@ def test_heat_map_outlines_the_worst_confusions_and_compare_shows_deltas(page, t
     micro = page.locator('#overall-table tr[data-figure="micro_f1"] td.delta')
     expect(micro).to_have_attribute("data-delta", re.compile(r"^-?[0-9.]+$"))
     expect(page.locator("#compare-table tbody tr")).to_have_count(3)
+    assert page.evaluate(CHART_DRAWN, "compare-chart")
     screenshot(page, "performance-compare")
 
 

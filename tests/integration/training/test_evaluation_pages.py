@@ -140,6 +140,13 @@ def test_compare_shows_b_minus_a(client, project, viewer, tmp_path):
     body = response.content.decode()
     assert "+0.300" in body
     assert 'data-class="food"' in body
+    chart = response.context["charts"]["compare"]
+    rows = {row["name"]: row for row in response.context["comparison"]["classes"]}
+    assert chart["names"] == ["first (A)", "second (B)"]
+    for name, a_f1, b_f1 in zip(chart["classes"], chart["a"], chart["b"], strict=True):
+        assert (a_f1, b_f1) == (rows[name]["a"]["f1"], rows[name]["b"]["f1"])
+    assert chart["b"][chart["classes"].index("sport")] == pytest.approx(1.0)
+    assert 'id="compare-chart"' in body
 
 
 def test_export_json_is_the_stored_evaluation(client, project, viewer, tmp_path):
