@@ -59,6 +59,7 @@ def test_tag_documents_with_the_keyboard_only(page, studio):
     page.keyboard.press("1")  # Sport, then moves on by J
     expect(page.get_by_role("button", name="Sport")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("[data-save-state]")).to_have_text("Saved.")
+    screenshot(page, "tag-saved")
     page.keyboard.press("j")
     expect(page.get_by_role("heading", name="news/02.txt")).to_be_visible()
     page.keyboard.press("2")
