@@ -88,6 +88,49 @@ def test_artifact_round_trip_gives_identical_predictions(single_label, tmp_path,
         assert dict(reloaded.scores) == pytest.approx(prediction["confidences"], abs=1e-5)
 
 
+def test_quick_single_label_head_learns_from_validation_after_predicting_it(
+    single_label, tmp_path, quick_config
+):
+    """Validation predictions come from the head fitted on training documents only; the saved
+    head is fitted on training plus validation documents."""
+    import numpy as np
+
+    from training.engine.classifier import Classifier
+    from training.engine.heads import fit_logistic_head, label_matrix
+
+    result = train(single_label, quick_config, tmp_path / "model")
+    loaded = load_classifier(result.artifact_dir, device="cpu")
+    index = {doc_id: i for i, doc_id in enumerate(single_label.ids)}
+    rows = {
+        part: [index[d] for d, p in result.split.items() if p == part]
+        for part in ("train", "validation")
+    }
+    features = loaded.encoder.encode(single_label.texts)
+    targets = label_matrix(single_label.labels, single_label.classes)
+
+    def classifier_fitted_on(indices: list[int]) -> Classifier:
+        head = fit_logistic_head(
+            features[indices], targets[indices], multi_label=False, seed=quick_config.seed
+        )
+        return Classifier(loaded.encoder, head, single_label.classes, False)
+
+    train_only = classifier_fitted_on(rows["train"])
+    both = classifier_fitted_on(rows["train"] + rows["validation"])
+    validation_texts = [single_label.texts[i] for i in rows["validation"]]
+    recorded = np.array(
+        [[p["confidences"][c] for c in single_label.classes] for p in result.validation_predictions]
+    )
+    order = [rows["validation"].index(index[p["id"]]) for p in result.validation_predictions]
+    expected = train_only.probabilities(validation_texts)[order]
+    assert recorded == pytest.approx(expected, abs=1e-3)
+    assert not np.allclose(
+        train_only.probabilities(validation_texts), both.probabilities(validation_texts), atol=1e-3
+    )
+    assert loaded.probabilities(single_label.texts) == pytest.approx(
+        both.probabilities(single_label.texts), abs=1e-3
+    )
+
+
 def test_cancel_leaves_no_artifact_and_no_partial_folder(single_label, tmp_path, standard_config):
     calls = []
 
