@@ -62,47 +62,37 @@ if (dataNode && window.Chart) {
   Chart.defaults.color = colour("--text");
   Chart.defaults.borderColor = colour("--border");
   Chart.defaults.font.family = colour("--font");
-  const bars = document.getElementById("f1-chart");
-  if (bars && data.classes.length) {
-    new Chart(bars, {
+  // One bar per class and series; series are [label, values, CSS colour variable].
+  const barChart = (canvas, classes, series, axis) =>
+    new Chart(canvas, {
       type: "bar",
       data: {
-        labels: data.classes,
-        datasets: [
-          ["F1", data.f1, "--accent"],
-          ["Precision", data.precision, "--ok"],
-          ["Recall", data.recall, "--warn"],
-        ].map(([label, values, variable]) => ({ label, data: values, backgroundColor: colour(variable), borderRadius: 3 })),
+        labels: classes,
+        datasets: series.map(([label, values, variable]) => ({ label, data: values, backgroundColor: colour(variable), borderRadius: 3 })),
       },
       options: {
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        scales: { y: { beginAtZero: true, max: 1, title: { display: true, text: "Score" } } },
+        scales: { y: { beginAtZero: true, max: 1, title: { display: true, text: axis } } },
         plugins: { legend: { position: "bottom" } },
       },
     });
+  const bars = document.getElementById("f1-chart");
+  if (bars && data.classes.length) {
+    barChart(bars, data.classes, [
+      ["F1", data.f1, "--accent"],
+      ["Precision", data.precision, "--ok"],
+      ["Recall", data.recall, "--warn"],
+    ], "Score");
   }
   const pair = document.getElementById("compare-chart");
   if (pair && data.compare) {
     const compared = data.compare;
-    new Chart(pair, {
-      type: "bar",
-      data: {
-        labels: compared.classes,
-        datasets: [
-          [compared.names[0], compared.a, "--muted"],
-          [compared.names[1], compared.b, "--accent"],
-        ].map(([label, values, variable]) => ({ label, data: values, backgroundColor: colour(variable), borderRadius: 3 })),
-      },
-      options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        scales: { y: { beginAtZero: true, max: 1, title: { display: true, text: "F1" } } },
-        plugins: { legend: { position: "bottom" } },
-      },
-    });
+    barChart(pair, compared.classes, [
+      [compared.names[0], compared.a, "--muted"],
+      [compared.names[1], compared.b, "--accent"],
+    ], "F1");
   }
   const line = document.getElementById("curve-chart");
   if (line && data.curve) {
