@@ -68,12 +68,22 @@ class Classifier:
         with torch.inference_mode():
             for rows in length_sorted_batches(ids, batch_size, budget):
                 logits = self.head(self.encoder.embed(self.encoder.collate([ids[i] for i in rows])))
-                scores = torch.sigmoid(logits) if self.multi_label else logits.softmax(dim=-1)
-                out[rows] = scores.double().cpu().numpy()
+                out[rows] = self._confidences(logits)
                 done += len(rows)
                 if on_batch is not None:
                     on_batch(done)
         return out
+
+    def confidences(self, embeddings: np.ndarray) -> np.ndarray:
+        """Documents x classes confidences of embeddings already computed by the encoder, so
+        a caller that needs both does not run the encoder twice."""
+        with torch.inference_mode():
+            logits = self.head(torch.from_numpy(embeddings).to(self.encoder.device))
+            return self._confidences(logits)
+
+    def _confidences(self, logits: torch.Tensor) -> np.ndarray:
+        scores = torch.sigmoid(logits) if self.multi_label else logits.softmax(dim=-1)
+        return scores.double().cpu().numpy()
 
     def decide(self, probabilities: np.ndarray) -> list[list[str]]:
         if self.multi_label:

@@ -138,14 +138,15 @@ def train(
         total_steps=len(split.validation) + len(split.test),
         message="Scoring validation and test documents",
     )
-    validation_p = classifier.probabilities(
+    validation_features = encoder.encode(
         [texts[i] for i in split.validation], on_batch=lambda done: tracker.advance(done)
     )
+    validation_p = classifier.confidences(validation_features)
     if data.multi_label:
         classifier.thresholds = tune_thresholds(validation_p, targets[split.validation])
     elif config.mode == "quick" and split.validation:
         classifier.head = _head_with_validation(
-            encoder, features, data, targets, split, config, tracker
+            encoder, features, validation_features, targets, split, config.seed, tracker
         )
     test_p = classifier.probabilities(
         [texts[i] for i in split.test],
@@ -183,10 +184,10 @@ def train(
 def _head_with_validation(
     encoder: Encoder,
     train_features: np.ndarray,
-    data: TrainingData,
+    validation_features: np.ndarray,
     targets: np.ndarray,
     split: Split,
-    config: TrainConfig,
+    seed: int,
     tracker: ProgressTracker,
 ) -> torch.nn.Linear:
     """The single-label `quick` head fitted again on training plus validation documents.
@@ -196,16 +197,11 @@ def _head_with_validation(
     documents are worth more as training data: a ninth more documents is about a point of
     accuracy at 8 to 16 per class (docs/benchmarks.md, 2026-11-26). Multi-label keeps its
     train-only head, whose thresholds were tuned on validation."""
-    validation_features = encoder.encode(
-        [data.texts[i] for i in split.validation],
-        batch_size=config.batch_size,
-        on_batch=lambda _: tracker.check(),
-    )
     head = fit_logistic_head(
         np.vstack([train_features, validation_features]),
         targets[split.train + split.validation],
         multi_label=False,
-        seed=config.seed,
+        seed=seed,
         check=tracker.check,
     )
     return head.to(encoder.device).eval()
