@@ -180,7 +180,7 @@ def run_baseline(task: Task, seed: int) -> dict[str, Any]:
 
     from training.engine.heads import label_matrix
     from training.engine.split import split_documents
-    from training.engine.thresholds import tune_thresholds
+    from training.engine.thresholds import labels_per_document, tune_thresholds
 
     started = time.perf_counter()
     targets = label_matrix(task.train_labels, task.classes)
@@ -205,7 +205,11 @@ def run_baseline(task: Task, seed: int) -> dict[str, Any]:
             [m.predict_proba(matrix)[:, 1] if m else np.zeros(matrix.shape[0]) for m in models]
         )
 
-    thresholds = tune_thresholds(probabilities(validation), targets[split.validation])
+    thresholds = tune_thresholds(
+        probabilities(validation),
+        targets[split.validation],
+        labels_per_document(targets[split.train + split.validation]),
+    )
     train_s = time.perf_counter() - started
     started = time.perf_counter()
     test_p = probabilities(vectorizer.transform(task.test_texts))

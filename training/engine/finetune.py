@@ -34,6 +34,7 @@ from training.engine.config import TrainConfig
 from training.engine.encoder import length_sorted_batches, token_budget
 from training.engine.progress import ProgressTracker
 from training.engine.scoring import validation_loss, validation_score
+from training.engine.thresholds import labels_per_document
 
 LEARNING_RATE = 5e-5
 MIN_STEPS = 100
@@ -89,6 +90,7 @@ def finetune(
         else torch.nn.CrossEntropyLoss(reduction="sum")
     )
     generator = torch.Generator().manual_seed(config.seed)
+    label_rate = labels_per_document(np.vstack([train_targets, validation_targets]))
     budget = token_budget(encoder.device, training=True)
 
     def check_validation(step: int) -> tuple[float | None, float | None]:
@@ -96,7 +98,7 @@ def finetune(
             return None, None
         p = classifier.probabilities(validation_texts, on_batch=lambda _: tracker.advance(step))
         return (
-            validation_score(p, validation_targets, classifier.multi_label),
+            validation_score(p, validation_targets, classifier.multi_label, label_rate),
             validation_loss(p, validation_targets, classifier.multi_label),
         )
 

@@ -7,12 +7,17 @@ import numpy as np
 from training.engine.thresholds import tune_thresholds
 
 
-def validation_score(probabilities: np.ndarray, targets: np.ndarray, multi_label: bool) -> float:
-    """Single-label: accuracy. Multi-label: micro-F1 at thresholds tuned on these documents,
-    which is how the thresholds will be chosen for the model kept."""
+def validation_score(
+    probabilities: np.ndarray,
+    targets: np.ndarray,
+    multi_label: bool,
+    labels_per_document: float | None = None,
+) -> float:
+    """Single-label: accuracy. Multi-label: micro-F1 at the threshold tuned on these documents
+    (given the project's mean label count), which is how it will be chosen for the model kept."""
     if not multi_label:
         return float((probabilities.argmax(axis=1) == targets.argmax(axis=1)).mean())
-    chosen = probabilities >= tune_thresholds(probabilities, targets)
+    chosen = probabilities >= tune_thresholds(probabilities, targets, labels_per_document)
     tp = float(np.logical_and(chosen, targets > 0).sum())
     wrong = float((chosen != (targets > 0)).sum())
     return 2 * tp / (2 * tp + wrong) if tp else 0.0

@@ -1,44 +1,45 @@
-"""Multi-label decision thresholds, tuned on the validation set."""
+"""The multi-label decision threshold, chosen on the validation set."""
 
 from __future__ import annotations
 
 import numpy as np
 
 DEFAULT_THRESHOLD = 0.5
-CANDIDATES = np.round(np.arange(0.05, 0.951, 0.01), 2)
-# A class gets its own threshold only with this many positive validation documents; below
-# that a per-class optimum is noise, and the shared (micro-F1) threshold is used.
-MIN_POSITIVES_PER_CLASS = 5
+# The threshold never leaves this range, so one odd validation set cannot make the model tag
+# every class or none.
+LOWEST, HIGHEST = 0.05, 0.95
 
 
-def tune_thresholds(probabilities: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """Per-class thresholds maximising validation F1: one shared threshold maximising micro-F1,
-    refined per class where the class has enough positives. Ties go to the middle of the best
-    run of candidates, the choice least sensitive to the exact validation documents.
-    Without validation documents every threshold is 0.5."""
-    n_classes = truth.shape[1]
-    if len(truth) == 0:
+def tune_thresholds(
+    probabilities: np.ndarray, truth: np.ndarray, labels_per_document: float | None = None
+) -> np.ndarray:
+    """One threshold shared by every class, placed so that the validation documents receive as
+    many labels as documents of this project carry on average (`labels_per_document`, counted
+    over all its labelled documents; the validation documents' own count when not given).
+
+    Why a count and not the best validation F1: a studio project often has 5 to 10 validation
+    documents for dozens of classes, and the F1 curve over so few labels is a staircase whose
+    best step moves by 0.1 or more between neighbouring data sets; a per-class optimum is noisier
+    still. Matching the label count reads every validation probability, not only those of the
+    few true labels. On NLU++ hotels (40 classes) it gave equal or better micro-F1 than the best
+    shared F1 threshold refined per class, with small and large validation sets, and it makes
+    the int8 model agree with the fp32 one more often (docs/benchmarks.md, 2026-11-26).
+    Without validation documents the threshold is 0.5."""
+    n_documents, n_classes = truth.shape
+    if n_documents == 0:
         return np.full(n_classes, DEFAULT_THRESHOLD)
-    shared = _best(lambda t: _f1(probabilities >= t, truth))
-    thresholds = np.full(n_classes, shared)
-    for j in range(n_classes):
-        if truth[:, j].sum() >= MIN_POSITIVES_PER_CLASS:
-            thresholds[j] = _best(lambda t, j=j: _f1(probabilities[:, j] >= t, truth[:, j]))
-    return thresholds
+    rate = truth.sum() / n_documents if labels_per_document is None else labels_per_document
+    wanted = round(float(rate) * n_documents)
+    ranked = np.sort(probabilities, axis=None)[::-1]
+    if wanted <= 0:
+        threshold = HIGHEST
+    elif wanted >= ranked.size:
+        threshold = LOWEST
+    else:  # halfway between the last probability in and the first one out
+        threshold = (ranked[wanted - 1] + ranked[wanted]) / 2
+    return np.full(n_classes, float(np.clip(threshold, LOWEST, HIGHEST)))
 
 
-def _best(score) -> float:
-    scores = np.array([score(t) for t in CANDIDATES])
-    best = np.flatnonzero(scores >= scores.max() - 1e-12)
-    # The middle of the first run of best candidates.
-    run_end = best[0]
-    while run_end + 1 in best:
-        run_end += 1
-    return float(CANDIDATES[(best[0] + run_end) // 2])
-
-
-def _f1(chosen: np.ndarray, truth: np.ndarray) -> float:
-    tp = float(np.logical_and(chosen, truth > 0).sum())
-    fp = float(np.logical_and(chosen, truth == 0).sum())
-    fn = float(np.logical_and(~chosen, truth > 0).sum())
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+def labels_per_document(targets: np.ndarray) -> float:
+    """The mean number of labels of the documents of a 0/1 documents x classes matrix."""
+    return float(targets.sum(axis=1).mean()) if len(targets) else 0.0

@@ -29,7 +29,7 @@ from training.engine.heads import fit_logistic_head, label_matrix
 from training.engine.progress import Progress, ProgressTracker
 from training.engine.runtime import resolve_device, seed_everything, set_threads
 from training.engine.split import Split, split_documents
-from training.engine.thresholds import tune_thresholds
+from training.engine.thresholds import labels_per_document, tune_thresholds
 
 # Bands of the 0-100 progress scale per phase and mode: (encoding, training, evaluating).
 BANDS = {
@@ -143,7 +143,8 @@ def train(
     )
     validation_p = classifier.confidences(validation_features)
     if data.multi_label:
-        classifier.thresholds = tune_thresholds(validation_p, targets[split.validation])
+        rate = labels_per_document(targets[split.train + split.validation])
+        classifier.thresholds = tune_thresholds(validation_p, targets[split.validation], rate)
     elif config.mode == "quick" and split.validation:
         classifier.head = _head_with_validation(
             encoder, features, validation_features, targets, split, config.seed, tracker
