@@ -132,26 +132,44 @@ def train(
             training,
         )
 
+    # Single-label `standard` swaps its fine-tuned head for a logistic one fitted on the
+    # fine-tuned embeddings, as `quick` has on the frozen ones (docs/benchmarks.md, 2026-11-26).
+    reprobe = config.mode == "standard" and not data.multi_label
+    scored = len(split.train) if reprobe else 0
     tracker.begin(
         "evaluating",
         *evaluating,
-        total_steps=len(split.validation) + len(split.test),
+        total_steps=scored + len(split.validation) + len(split.test),
         message="Scoring validation and test documents",
     )
+    if reprobe:
+        features = encoder.encode(train_texts, on_batch=lambda done: tracker.advance(done))
+        classifier.head = _logistic_head(
+            encoder, features, targets[split.train], config.seed, tracker
+        )
     validation_features = encoder.encode(
-        [texts[i] for i in split.validation], on_batch=lambda done: tracker.advance(done)
+        [texts[i] for i in split.validation], on_batch=lambda done: tracker.advance(scored + done)
     )
     validation_p = classifier.confidences(validation_features)
     if data.multi_label:
         rate = labels_per_document(targets[split.train + split.validation])
         classifier.thresholds = tune_thresholds(validation_p, targets[split.validation], rate)
-    elif config.mode == "quick" and split.validation:
-        classifier.head = _head_with_validation(
-            encoder, features, validation_features, targets, split, config.seed, tracker
+    elif split.validation:
+        # Once the validation predictions are recorded (from the head fitted on training
+        # documents, so they stay out-of-sample for the Improve page), single-label has no
+        # further use for those documents than as training data for the head: a ninth more
+        # documents is worth up to a point of accuracy at 8 per class (docs/benchmarks.md,
+        # 2026-11-26). Multi-label keeps its head, whose threshold was set on them.
+        classifier.head = _logistic_head(
+            encoder,
+            np.vstack([features, validation_features]),
+            targets[split.train + split.validation],
+            config.seed,
+            tracker,
         )
     test_p = classifier.probabilities(
         [texts[i] for i in split.test],
-        on_batch=lambda done: tracker.advance(len(split.validation) + done),
+        on_batch=lambda done: tracker.advance(scored + len(split.validation) + done),
     )
     validation_predictions = _per_document(data, classifier, split.validation, validation_p)
     test_predictions = _per_document(data, classifier, split.test, test_p)
@@ -182,29 +200,15 @@ def train(
     return result
 
 
-def _head_with_validation(
+def _logistic_head(
     encoder: Encoder,
-    train_features: np.ndarray,
-    validation_features: np.ndarray,
+    features: np.ndarray,
     targets: np.ndarray,
-    split: Split,
     seed: int,
     tracker: ProgressTracker,
 ) -> torch.nn.Linear:
-    """The single-label `quick` head fitted again on training plus validation documents.
-
-    Nothing in that mode is chosen on validation (C is fixed), so once the validation
-    predictions are recorded (the Improve page reads them, and they stay out-of-sample) those
-    documents are worth more as training data: a ninth more documents is about a point of
-    accuracy at 8 to 16 per class (docs/benchmarks.md, 2026-11-26). Multi-label keeps its
-    train-only head, whose thresholds were tuned on validation."""
-    head = fit_logistic_head(
-        np.vstack([train_features, validation_features]),
-        targets[split.train + split.validation],
-        multi_label=False,
-        seed=seed,
-        check=tracker.check,
-    )
+    """A single-label logistic head on the given embeddings, on the encoder's device."""
+    head = fit_logistic_head(features, targets, multi_label=False, seed=seed, check=tracker.check)
     return head.to(encoder.device).eval()
 
 

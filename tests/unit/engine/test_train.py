@@ -88,17 +88,18 @@ def test_artifact_round_trip_gives_identical_predictions(single_label, tmp_path,
         assert dict(reloaded.scores) == pytest.approx(prediction["confidences"], abs=1e-5)
 
 
-def test_quick_single_label_head_learns_from_validation_after_predicting_it(
-    single_label, tmp_path, quick_config
-):
-    """Validation predictions come from the head fitted on training documents only; the saved
-    head is fitted on training plus validation documents."""
+@pytest.mark.parametrize("mode", ["quick", "standard"])
+def test_single_label_head_learns_from_validation_after_predicting_it(single_label, tmp_path, mode):
+    """The saved head is a logistic regression on the saved encoder's embeddings (frozen in
+    `quick`, fine-tuned in `standard`) of training plus validation documents; the recorded
+    validation predictions come from the same fit on training documents only."""
     import numpy as np
 
     from training.engine.classifier import Classifier
     from training.engine.heads import fit_logistic_head, label_matrix
 
-    result = train(single_label, quick_config, tmp_path / "model")
+    config = TrainConfig(mode=mode, epochs=2, batch_size=16, threads=2)
+    result = train(single_label, config, tmp_path / "model")
     loaded = load_classifier(result.artifact_dir, device="cpu")
     index = {doc_id: i for i, doc_id in enumerate(single_label.ids)}
     rows = {
@@ -110,7 +111,7 @@ def test_quick_single_label_head_learns_from_validation_after_predicting_it(
 
     def classifier_fitted_on(indices: list[int]) -> Classifier:
         head = fit_logistic_head(
-            features[indices], targets[indices], multi_label=False, seed=quick_config.seed
+            features[indices], targets[indices], multi_label=False, seed=config.seed
         )
         return Classifier(loaded.encoder, head, single_label.classes, False)
 
