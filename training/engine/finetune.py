@@ -34,7 +34,6 @@ from training.engine.config import TrainConfig
 from training.engine.encoder import length_sorted_batches, token_budget
 from training.engine.progress import ProgressTracker
 from training.engine.scoring import validation_loss, validation_score
-from training.engine.thresholds import labels_per_document
 
 LEARNING_RATE = 5e-5
 MIN_STEPS = 100
@@ -58,9 +57,11 @@ def finetune(
     config: TrainConfig,
     tracker: ProgressTracker,
     band: tuple[float, float],
+    label_rate: float | None = None,
 ) -> list[dict]:
     """Fine-tune `classifier` in place, leaving it at its best validation epoch; returns the
-    per-epoch history (epoch 0 is the starting point)."""
+    per-epoch history (epoch 0 is the starting point). `label_rate` is the project's mean
+    label count (multi-label), which places the threshold behind each validation score."""
     encoder, head = classifier.encoder, classifier.head
     ids = encoder.tokenize(train_texts)
     targets = torch.from_numpy(train_targets).to(encoder.device)
@@ -90,7 +91,6 @@ def finetune(
         else torch.nn.CrossEntropyLoss(reduction="sum")
     )
     generator = torch.Generator().manual_seed(config.seed)
-    label_rate = labels_per_document(np.vstack([train_targets, validation_targets]))
     budget = token_budget(encoder.device, training=True)
 
     def check_validation(step: int) -> tuple[float | None, float | None]:

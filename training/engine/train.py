@@ -119,6 +119,9 @@ def train(
         check=tracker.check,
     )
     classifier = Classifier(encoder, head, data.classes, data.multi_label)
+    # The project's mean label count: it places the multi-label threshold, both for the
+    # epoch choice of `standard` and for the model saved.
+    label_rate = labels_per_document(targets[split.train + split.validation])
     history: list[dict[str, Any]] = []
     if config.mode == "standard":
         history = finetune(
@@ -130,6 +133,7 @@ def train(
             config,
             tracker,
             training,
+            label_rate,
         )
 
     # Single-label `standard` swaps its fine-tuned head for a logistic one fitted on the
@@ -152,8 +156,7 @@ def train(
     )
     validation_p = classifier.confidences(validation_features)
     if data.multi_label:
-        rate = labels_per_document(targets[split.train + split.validation])
-        classifier.thresholds = tune_thresholds(validation_p, targets[split.validation], rate)
+        classifier.thresholds = tune_thresholds(validation_p, targets[split.validation], label_rate)
     elif split.validation:
         # Once the validation predictions are recorded (from the head fitted on training
         # documents, so they stay out-of-sample for the Improve page), single-label has no
