@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,6 +10,12 @@ import numpy as np
 import torch
 
 from training.engine.encoder import Encoder, length_sorted_batches, token_budget
+from training.engine.int8 import (
+    CALIBRATION_DOCUMENTS,
+    CALIBRATION_TOKENS,
+    input_ranges,
+    quantize,
+)
 
 PREDICT_BATCH_SIZE = 128
 
@@ -37,6 +42,7 @@ class Classifier:
         classes: list[str],
         multi_label: bool,
         thresholds: np.ndarray | None = None,
+        input_ranges: dict[str, torch.Tensor] | None = None,
     ) -> None:
         self.encoder = encoder
         # Eval mode once here rather than on every predict: walking the module tree costs
@@ -50,6 +56,8 @@ class Classifier:
             if thresholds is not None
             else np.full(len(classes), 0.5)
         )
+        # Per-layer input ranges on the project's texts: what int8 smoothing is calibrated on.
+        self.input_ranges = input_ranges
 
     def probabilities(
         self,
@@ -104,42 +112,32 @@ class Classifier:
             predictions.append(Prediction(chosen, scores))
         return predictions
 
-    def quantized(self) -> Classifier:
-        """An int8 copy: dynamic quantization of the encoder's linear layers (CPU only), with
-        one weight scale per output channel rather than one per matrix (the same int8 kernels,
-        half the decisions changed). The head stays fp32, and so do the feed-forward output
-        layers (see `int8_layers`)."""
-        model = copy.deepcopy(self.encoder.model).cpu()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch.ao.quantization announces its successor
-            model = torch.ao.quantization.quantize_dynamic(
-                model,
-                dict.fromkeys(
-                    int8_layers(model), torch.ao.quantization.per_channel_dynamic_qconfig
-                ),
-                dtype=torch.qint8,
+    def calibrate(self, texts: list[str]) -> None:
+        """Record the encoder's per-channel input ranges on the first of `texts` (the
+        project's own, up to CALIBRATION_DOCUMENTS and CALIBRATION_TOKENS), for `quantized`
+        (see `training.engine.int8`)."""
+        ids = []
+        for tokens in self.encoder.tokenize(texts[:CALIBRATION_DOCUMENTS]):
+            if ids and sum(map(len, ids)) + len(tokens) > CALIBRATION_TOKENS:
+                break
+            ids.append(tokens)
+        self.encoder.model.eval()
+        batches = (
+            self.encoder.collate([ids[i] for i in rows])
+            for rows in length_sorted_batches(
+                ids, PREDICT_BATCH_SIZE, token_budget(self.encoder.device)
             )
+        )
+        self.input_ranges = input_ranges(self.encoder.model, batches)
+
+    def quantized(self) -> Classifier:
+        """An int8 CPU copy (`training.engine.int8`): the head stays fp32."""
         encoder = Encoder(
-            self.encoder.tokenizer, model, self.encoder.max_length, torch.device("cpu")
+            self.encoder.tokenizer,
+            quantize(self.encoder.model, self.input_ranges),
+            self.encoder.max_length,
+            torch.device("cpu"),
         )
         return Classifier(
             encoder, copy.deepcopy(self.head).cpu(), self.classes, self.multi_label, self.thresholds
         )
-
-
-def int8_layers(model: torch.nn.Module) -> list[str]:
-    """Names of the linear layers to quantize: all but those that read the feed-forward block's
-    inner activations (in BERT-like encoders `layer.N.output.dense`, 1,536 -> 384 in MiniLM).
-
-    Dynamic int8 gives each input one scale per row, and the activations after GELU carry a few
-    large outliers that make that scale coarse for everything else. Keeping those six matrices
-    in fp32 cut the decisions int8 changes from 4.4% to 2.5% (quick, AG News development sample,
-    4 seeds) and from 7.0% to 4.4% (standard, NLU++ low-data, 2 seeds), for 5-10% of int8
-    throughput (docs/benchmarks.md, 2026-11-25 int8 layers).
-    """
-    inner = getattr(getattr(model, "config", None), "intermediate_size", None)
-    return [
-        name
-        for name, module in model.named_modules()
-        if isinstance(module, torch.nn.Linear) and module.in_features != inner
-    ]

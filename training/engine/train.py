@@ -196,7 +196,8 @@ def train(
         ),
         base_model=str(base_model),
     )
-    tracker.begin("saving", 96, 100, message="Writing the model")
+    tracker.begin("saving", 96, 100, message="Calibrating int8, writing the model")
+    classifier.calibrate(train_texts)
     result.duration_s = round(time.monotonic() - started, 3)
     _save_atomically(classifier, out_dir, result, tracker)
     tracker.done(message="Training finished")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import torch
 
+from training.engine.int8 import SmoothedLinear, int8_layers
 from training.engine.predict import clear_cache, get_classifier, load_classifier
 from training.engine.train import train
 
@@ -79,6 +82,57 @@ def test_int8_model_keeps_the_feed_forward_output_layers_in_fp32(artifact):
     assert all(name.endswith("output.dense") for name in fp32)
     assert isinstance(int8.head, torch.nn.Linear)
     assert int8.head.weight.dtype == torch.float32
+
+
+def test_smoothing_a_linear_layer_leaves_its_fp32_output_unchanged():
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(8, 3)
+    scale = torch.rand(8) * 10 + 0.1
+    x = torch.randn(5, 8) * torch.tensor([1, 1, 1, 40, 1, 1, 1, 1.0])  # one outlier channel
+    with torch.no_grad():
+        torch.testing.assert_close(SmoothedLinear(linear, scale)(x), linear(x))
+
+
+def test_training_records_the_input_range_of_every_int8_layer(artifact):
+    classifier = load_classifier(artifact, device="cpu")
+    model = classifier.encoder.model
+    assert (artifact / "calibration.safetensors").is_file()
+    assert set(classifier.input_ranges) == set(int8_layers(model))
+    for name, peak in classifier.input_ranges.items():
+        assert peak.shape == (model.get_submodule(name).in_features,)
+        assert bool((peak >= 0).all())
+        assert float(peak.max()) > 0
+
+
+def test_int8_smooths_each_quantized_layer_with_the_recorded_ranges(artifact):
+    int8 = load_classifier(artifact, quantize=True)
+    smoothed = {
+        name: m for name, m in int8.encoder.model.named_modules() if isinstance(m, SmoothedLinear)
+    }
+    assert set(smoothed) == set(load_classifier(artifact, device="cpu").input_ranges)
+    assert all("quantized" in type(m.linear).__module__ for m in smoothed.values())
+
+
+def test_smoothed_int8_stays_closer_to_fp32_than_plain_int8(artifact):
+    fp32 = load_classifier(artifact, device="cpu")
+    texts = [t for texts in HELD_OUT.values() for t in texts]
+    reference = fp32.encoder.encode(texts)
+    smoothed = fp32.quantized().encoder.encode(texts)
+    fp32.input_ranges = None  # an artifact from before calibration
+    plain = fp32.quantized().encoder.encode(texts)
+    assert abs(smoothed - reference).mean() < abs(plain - reference).mean()
+
+
+def test_an_artifact_without_calibration_still_loads_in_int8(artifact, tmp_path):
+    older = tmp_path / "older"
+    shutil.copytree(artifact, older)
+    (older / "calibration.safetensors").unlink()
+    assert load_classifier(older, device="cpu").input_ranges is None
+    int8 = load_classifier(older, quantize=True)
+    assert not any(isinstance(m, SmoothedLinear) for m in int8.encoder.model.modules())
+    texts = [t for texts in HELD_OUT.values() for t in texts]
+    fp32 = load_classifier(artifact, device="cpu").predict(texts)
+    assert [p.classes for p in int8.predict(texts)] == [p.classes for p in fp32]
 
 
 @pytest.mark.parametrize("quantize", [False, True], ids=["fp32", "int8"])
