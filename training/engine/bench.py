@@ -1,9 +1,10 @@
 """The benchmark command: `python -m training.engine.bench`.
 
 Runs the protocols of ../shared/datasets/README.md through the real engine (`train` then a
-loaded artifact), with TF-IDF + logistic regression on the same splits as the baseline, and
-prints one quality table plus a prediction-speed table. Each run is a fresh child process, so
-"peak MB" is that run's own peak resident memory (imports included).
+loaded artifact), with TF-IDF + logistic regression on the same splits as the baseline (and,
+with `--modes frozen`, issue 4's frozen-embedding reference for `quick`), and prints one
+quality table plus a prediction-speed table. Each run is a fresh child process, so "peak MB"
+is that run's own peak resident memory (imports included).
 
 Few-shot AG News rows are cut once, with fixed seeds, into a 2,000-row test sample, a
 2,000-row development sample and a pool the K examples per class are drawn from. `--score-on
@@ -28,7 +29,21 @@ from typing import Any
 import numpy as np
 
 DEFAULT_DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
-PROTOCOLS = ("agnews-k8", "agnews-k16", "agnews-k64", "agnews-full", "nlupp-low", "nlupp-high")
+MODES = ("tfidf", "frozen", "quick", "standard")
+PROTOCOLS = (
+    "agnews-k8",
+    "agnews-k16",
+    "agnews-k64",
+    "agnews-full",
+    "agnews-long",
+    "nlupp-low",
+    "nlupp-high",
+)
+# Protocols over thousands of documents: their own seed count and `standard` epoch cap.
+LARGE = ("agnews-full", "agnews-long")
+# agnews-long: issue 4's memory case, this many documents of this many words.
+LONG_DOCUMENTS = 10_000
+LONG_WORDS = 1_000
 SAMPLE_SEED = 0
 SAMPLE_SIZE = 2000
 # Texts each speed-table variant predicts, untimed, before it is timed.
@@ -90,7 +105,9 @@ def make_task(protocol: str, seed: int, folder: Path, score_on: str = "test") ->
             True,
         )
     texts, labels, classes = ag_news(folder)
-    if protocol == "agnews-full":
+    if protocol == "agnews-long":
+        texts, labels = long_documents(texts, labels, classes, seed)
+    if protocol in LARGE:
         test_rows, train_rows = _stratified_cut(labels, 0.2, seed)
     else:
         k = int(protocol.removeprefix("agnews-k"))
@@ -117,6 +134,27 @@ def make_task(protocol: str, seed: int, folder: Path, score_on: str = "test") ->
         classes,
         False,
     )
+
+
+def long_documents(
+    texts: list[str], labels: list[str], classes: list[str], seed: int
+) -> tuple[list[str], list[str]]:
+    """LONG_DOCUMENTS documents of LONG_WORDS words, each made of AG News rows of one class
+    drawn at random: a memory test of tokenizing and training on long texts (the encoder reads
+    the first `max_length` word pieces), not an accuracy protocol."""
+    rng = np.random.default_rng(seed)
+    by_class = {c: [t for t, y in zip(texts, labels, strict=True) if y == c] for c in classes}
+    documents, document_labels = [], []
+    for i in range(LONG_DOCUMENTS):
+        label = classes[i % len(classes)]
+        words: list[str] = []
+        for row in rng.permutation(len(by_class[label])):
+            words += by_class[label][row].split()
+            if len(words) >= LONG_WORDS:
+                break
+        documents.append(" ".join(words[:LONG_WORDS]))
+        document_labels.append(label)
+    return documents, document_labels
 
 
 def _stratified_cut(labels: list[str], fraction: float, seed: int) -> tuple[list[int], list[int]]:
@@ -226,12 +264,43 @@ def run_baseline(task: Task, seed: int) -> dict[str, Any]:
     }
 
 
+def run_frozen_reference(task: Task, seed: int) -> dict[str, Any]:
+    """Issue 4's reference method for `quick`, on the same splits: the packaged MiniLM's
+    frozen mean-pooled embeddings of every labelled document and scikit-learn's logistic
+    regression with its defaults (as the TF-IDF baseline), no validation carve-out. It tells a
+    hard sample from a weak `quick` when the absolute reference figures are missed."""
+    from sklearn.linear_model import LogisticRegression
+
+    from training.engine.config import TrainConfig
+    from training.engine.encoder import default_base_model, load_encoder
+    from training.engine.runtime import resolve_device
+
+    started = time.perf_counter()
+    encoder = load_encoder(
+        default_base_model(), max_length=TrainConfig().max_length, device=resolve_device("cpu")
+    )
+    model = LogisticRegression(max_iter=2000, random_state=seed).fit(
+        encoder.encode(task.train_texts), [labels[0] for labels in task.train_labels]
+    )
+    train_s = time.perf_counter() - started
+    started = time.perf_counter()
+    predicted = model.predict(encoder.encode(task.test_texts))
+    predict_s = time.perf_counter() - started
+    return {
+        **_scores(task, [[label] for label in predicted]),
+        "train_s": train_s,
+        "docs_per_s": len(task.test_texts) / predict_s,
+    }
+
+
 def _job(args: tuple) -> dict[str, Any]:
     """One run in a fresh child process; adds its peak resident memory."""
     mode, protocol, seed, folder, score_on, epochs, int8 = args
     task = make_task(protocol, seed, folder, score_on)
     if mode == "tfidf":
         row = run_baseline(task, seed)
+    elif mode == "frozen":
+        row = run_frozen_reference(task, seed)
     else:
         row = run_engine(task, mode, seed, epochs, int8)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -339,20 +408,30 @@ def _markdown(summary: list[dict[str, Any]], speed: list[dict[str, Any]]) -> str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.engine.bench", description=__doc__)
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
-    parser.add_argument("--protocols", nargs="+", choices=PROTOCOLS, default=list(PROTOCOLS))
+    parser.add_argument(
+        "--protocols",
+        nargs="+",
+        choices=PROTOCOLS,
+        default=[p for p in PROTOCOLS if p != "agnews-long"],
+        help="all but agnews-long (a memory check, about half an hour) by default",
+    )
     parser.add_argument(
         "--modes",
         nargs="+",
-        choices=("tfidf", "quick", "standard"),
+        choices=MODES,
         default=["tfidf", "quick", "standard"],
+        help="frozen: issue 4's reference for quick (AG News only, not run on NLU++)",
     )
     parser.add_argument("--seeds", type=int, default=3, help="seeds (folds for NLU++) per protocol")
-    parser.add_argument("--full-seeds", type=int, default=1, help="seeds for agnews-full")
+    parser.add_argument(
+        "--full-seeds", type=int, default=1, help="seeds for agnews-full and agnews-long"
+    )
     parser.add_argument(
         "--full-epochs",
         type=int,
         default=None,
-        help="cap standard-mode epochs on agnews-full (6,080 news documents)",
+        help="cap standard-mode epochs on agnews-full (6,080 news documents) and agnews-long "
+        "(8,000 documents of 1,000 words)",
     )
     parser.add_argument("--score-on", choices=("test", "dev"), default="test")
     parser.add_argument("--no-int8", action="store_true", help="skip the int8 accuracy check")
@@ -367,9 +446,11 @@ def main(argv: list[str] | None = None) -> int:
 
     jobs = []
     for protocol in args.protocols:
-        seeds = args.full_seeds if protocol == "agnews-full" else args.seeds
+        seeds = args.full_seeds if protocol in LARGE else args.seeds
         for mode in args.modes:
-            epochs = args.full_epochs if protocol == "agnews-full" else None
+            if mode == "frozen" and protocol.startswith("nlupp"):
+                continue  # single-label reference figures only
+            epochs = args.full_epochs if protocol in LARGE else None
             for seed in range(seeds):
                 jobs.append(
                     (mode, protocol, seed, args.datasets, args.score_on, epochs, not args.no_int8)

@@ -24,7 +24,7 @@ from training.engine.data import TrainingData, read_jsonl
 from training.engine.encoder import Encoder, default_base_model, load_encoder
 from training.engine.errors import EngineError
 from training.engine.evaluate import Evaluation, evaluate
-from training.engine.finetune import finetune
+from training.engine.finetune import PROBE_C, finetune
 from training.engine.heads import fit_logistic_head, label_matrix
 from training.engine.progress import Progress, ProgressTracker
 from training.engine.runtime import resolve_device, seed_everything, set_threads
@@ -111,11 +111,14 @@ def train(
         train_texts, batch_size=config.batch_size, on_batch=lambda done: tracker.advance(done)
     )
     tracker.begin("training", *training, message="Fitting the linear head")
+    # `standard` keeps the C its recipe was measured with; `quick` the one for the project kind.
+    c = PROBE_C if config.mode == "standard" else None
     head = fit_logistic_head(
         features,
         targets[split.train],
         multi_label=data.multi_label,
         seed=config.seed,
+        c=c,
         check=tracker.check,
     )
     classifier = Classifier(encoder, head, data.classes, data.multi_label)
@@ -149,7 +152,7 @@ def train(
     if reprobe:
         features = encoder.encode(train_texts, on_batch=lambda done: tracker.advance(done))
         classifier.head = _logistic_head(
-            encoder, features, targets[split.train], config.seed, tracker
+            encoder, features, targets[split.train], config.seed, c, tracker
         )
     validation_features = encoder.encode(
         [texts[i] for i in split.validation], on_batch=lambda done: tracker.advance(scored + done)
@@ -168,6 +171,7 @@ def train(
             np.vstack([features, validation_features]),
             targets[split.train + split.validation],
             config.seed,
+            c,
             tracker,
         )
     test_p = classifier.probabilities(
@@ -209,10 +213,13 @@ def _logistic_head(
     features: np.ndarray,
     targets: np.ndarray,
     seed: int,
+    c: float | None,
     tracker: ProgressTracker,
 ) -> torch.nn.Linear:
     """A single-label logistic head on the given embeddings, on the encoder's device."""
-    head = fit_logistic_head(features, targets, multi_label=False, seed=seed, check=tracker.check)
+    head = fit_logistic_head(
+        features, targets, multi_label=False, seed=seed, c=c, check=tracker.check
+    )
     return head.to(encoder.device).eval()
 
 

@@ -90,12 +90,14 @@ def test_artifact_round_trip_gives_identical_predictions(single_label, tmp_path,
 
 @pytest.mark.parametrize("mode", ["quick", "standard"])
 def test_single_label_head_learns_from_validation_after_predicting_it(single_label, tmp_path, mode):
-    """The saved head is a logistic regression on the saved encoder's embeddings (frozen in
-    `quick`, fine-tuned in `standard`) of training plus validation documents; the recorded
-    validation predictions come from the same fit on training documents only."""
+    """The saved head is a logistic regression (with its mode's C) on the saved encoder's
+    embeddings (frozen in `quick`, fine-tuned in `standard`) of training plus validation
+    documents; the recorded validation predictions come from the same fit on training
+    documents only."""
     import numpy as np
 
     from training.engine.classifier import Classifier
+    from training.engine.finetune import PROBE_C
     from training.engine.heads import fit_logistic_head, label_matrix
 
     config = TrainConfig(mode=mode, epochs=2, batch_size=16, threads=2)
@@ -111,7 +113,11 @@ def test_single_label_head_learns_from_validation_after_predicting_it(single_lab
 
     def classifier_fitted_on(indices: list[int]) -> Classifier:
         head = fit_logistic_head(
-            features[indices], targets[indices], multi_label=False, seed=config.seed
+            features[indices],
+            targets[indices],
+            multi_label=False,
+            seed=config.seed,
+            c=PROBE_C if mode == "standard" else None,  # quick: the single-label default
         )
         return Classifier(loaded.encoder, head, single_label.classes, False)
 
