@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from training.engine.encoder import Encoder, length_sorted_batches, token_budget
+from training.engine.encoder import Encoder
 from training.engine.int8 import (
     CALIBRATION_DOCUMENTS,
     CALIBRATION_TOKENS,
@@ -72,10 +72,9 @@ class Classifier:
         done = 0
         if self.encoder.model.training:  # fine-tuning switched it back; a flag check is cheap
             self.encoder.model.eval()
-        budget = token_budget(self.encoder.device)
         with torch.inference_mode():
-            for rows in length_sorted_batches(ids, batch_size, budget):
-                logits = self.head(self.encoder.embed(self.encoder.collate([ids[i] for i in rows])))
+            for rows, batch in self.encoder.batches(ids, batch_size):
+                logits = self.head(self.encoder.embed(batch))
                 out[rows] = self._confidences(logits)
                 done += len(rows)
                 if on_batch is not None:
@@ -116,18 +115,15 @@ class Classifier:
         """Record the encoder's per-channel input ranges on the first of `texts` (the
         project's own, up to CALIBRATION_DOCUMENTS and CALIBRATION_TOKENS), for `quantized`
         (see `training.engine.int8`)."""
-        ids = []
+        ids: list[list[int]] = []
+        total = 0
         for tokens in self.encoder.tokenize(texts[:CALIBRATION_DOCUMENTS]):
-            if ids and sum(map(len, ids)) + len(tokens) > CALIBRATION_TOKENS:
+            total += len(tokens)
+            if ids and total > CALIBRATION_TOKENS:
                 break
             ids.append(tokens)
         self.encoder.model.eval()
-        batches = (
-            self.encoder.collate([ids[i] for i in rows])
-            for rows in length_sorted_batches(
-                ids, PREDICT_BATCH_SIZE, token_budget(self.encoder.device)
-            )
-        )
+        batches = (batch for _, batch in self.encoder.batches(ids, PREDICT_BATCH_SIZE))
         self.input_ranges = input_ranges(self.encoder.model, batches)
 
     def quantized(self) -> Classifier:

@@ -88,6 +88,14 @@ class Encoder:
             "attention_mask": torch.from_numpy(mask).to(self.device),
         }
 
+    def batches(
+        self, ids: list[list[int]], batch_size: int
+    ) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
+        """Inference batches of tokenized texts: (their indices in `ids`, the padded tensors),
+        length-sorted and within this device's token budget."""
+        for rows in length_sorted_batches(ids, batch_size, token_budget(self.device)):
+            yield rows, self.collate([ids[i] for i in rows])
+
     def embed(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """Mean of the token states under the attention mask, L2-normalised."""
         if self.traced is not None and not self.model.training and not torch.is_grad_enabled():
@@ -143,8 +151,8 @@ class Encoder:
         done = 0
         self.model.eval()
         with torch.inference_mode():
-            for rows in length_sorted_batches(ids, batch_size, token_budget(self.device)):
-                out[rows] = self.embed(self.collate([ids[i] for i in rows])).float().cpu().numpy()
+            for rows, batch in self.batches(ids, batch_size):
+                out[rows] = self.embed(batch).float().cpu().numpy()
                 done += len(rows)
                 if on_batch is not None:
                     on_batch(done)
