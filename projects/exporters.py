@@ -1,7 +1,8 @@
 """Exports: Azure's project JSON (alone, or zipped with the documents' files), CSV, JSON Lines.
 
 Every format imports back through `projects.importers` into an equal project; documents in the
-automatic split carry no `dataset`, so that a round trip keeps them automatic.
+automatic split carry no `dataset`, so that a round trip keeps them automatic. Names stored before
+the path rules existed are exported as safe locations, and CSV cells cannot run as formulas.
 """
 
 from __future__ import annotations
@@ -9,13 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Prefetch
 
 from projects.models import Class, Document, Project, Split, Tag
+from projects.names import safe_document_name
 
 PROJECT_FILE_VERSION = "2022-05-01"
 PROJECT_JSON_NAME = "project.json"
@@ -24,6 +29,48 @@ AZURE_KIND = {
     "multi_label": "CustomMultiLabelClassification",
 }
 DATASET = {Split.TRAIN: "Train", Split.TEST: "Test"}
+
+# OWASP's CSV injection rule: a spreadsheet runs a cell starting with one of these, so such a cell
+# gets a leading `'`. Cells already starting with `'`s before one get one more, so the import can
+# drop exactly one and every cell round-trips.
+_FORMULA_RE = re.compile(r"^'*[=+\-@\t\r]")
+_ESCAPED_RE = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def escape_cell(value: str) -> str:
+    return f"'{value}" if _FORMULA_RE.match(value) else value
+
+
+def unescape_cell(value: str) -> str:
+    return value[1:] if _ESCAPED_RE.match(value) else value
+
+
+class Locations:
+    """Each document's location in an export: its name, or for a name that is not a safe relative
+    path a cleaned one that no other document of the project has; the same name gives the same
+    location, so the project JSON and the zip entries agree."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.given: dict[str, str] = {}
+
+    @cached_property
+    def taken(self) -> set[str]:
+        return set(Document.objects.filter(project=self.project).values_list("name", flat=True))
+
+    def __call__(self, name: str) -> str:
+        if name in self.given:
+            return self.given[name]
+        location = safe_document_name(name)
+        if location != name:
+            stem, suffix = posixpath.splitext(location)
+            number = 1
+            while location in self.taken:
+                number += 1
+                location = f"{stem}-{number}{suffix}"
+            self.taken.add(location)
+        self.given[name] = location
+        return location
 
 
 def _documents(project: Project) -> Iterator[tuple[Document, list[str]]]:
@@ -36,13 +83,16 @@ def _documents(project: Project) -> Iterator[tuple[Document, list[str]]]:
         yield document, [tag.category.name for tag in document.tags.all()]
 
 
-def azure_project(project: Project, *, include_text: bool = False) -> dict[str, Any]:
+def azure_project(
+    project: Project, *, include_text: bool = False, locations: Locations | None = None
+) -> dict[str, Any]:
     """The GA exported-project JSON; `include_text` adds our inline `text` extension."""
     kind = AZURE_KIND[project.kind]
+    locations = locations or Locations(project)
     documents = []
     for document, classes in _documents(project):
         item: dict[str, Any] = {
-            "location": document.name,
+            "location": locations(document.name),
             "language": document.language or project.language,
         }
         if document.split in DATASET:
@@ -80,10 +130,12 @@ def azure_project(project: Project, *, include_text: bool = False) -> dict[str, 
 def azure_zip(project: Project) -> bytes:
     """`project.json` at the root, each document's text at its `location` as Azure keeps them."""
     buffer = io.BytesIO()
+    locations = Locations(project)
+    payload = azure_project(project, locations=locations)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(PROJECT_JSON_NAME, json.dumps(azure_project(project), indent=2))
+        archive.writestr(PROJECT_JSON_NAME, json.dumps(payload, indent=2))
         for document, _ in _documents(project):
-            archive.writestr(document.name, document.text)
+            archive.writestr(locations(document.name), document.text)
     return buffer.getvalue()
 
 
@@ -93,9 +145,8 @@ def csv_export(project: Project) -> str:
     writer = csv.writer(buffer)
     writer.writerow(["name", "text", "labels", "split", "language"])
     for document, classes in _documents(project):
-        writer.writerow(
-            [document.name, document.text, ";".join(classes), document.split, document.language]
-        )
+        cells = [document.name, document.text, ";".join(classes), document.split, document.language]
+        writer.writerow([escape_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 

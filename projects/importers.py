@@ -20,8 +20,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from projects import storage
+from projects.exporters import unescape_cell
 from projects.models import (
     MAX_CLASSES_PER_PROJECT,
+    MAX_DOCUMENT_CHARS,
     MAX_DOCUMENTS_PER_PROJECT,
     Class,
     Document,
@@ -30,18 +32,23 @@ from projects.models import (
     Split,
     Tag,
 )
+from projects.names import check_document_name, safe_document_name
 from projects.services import check_text, content_hash, create_class
-from studio.errors import ValidationError
+from studio.errors import TooLarge, ValidationError, size_text
 
 # Above this many documents an import runs on a worker, with a progress bar.
 INLINE_LIMIT = 300
 BATCH_SIZE = 1000
 DUPLICATE_CHOICES = ("skip", "replace")
 SPLIT_WORDS = {"": Split.AUTO, "auto": Split.AUTO, "train": Split.TRAIN, "test": Split.TEST}
+# A .txt is one document: UTF-8 takes at most four bytes a character.
+MAX_TXT_BYTES = 4 * MAX_DOCUMENT_CHARS
+ZIP_CHUNK = 1024 * 1024
 
 
 class UploadedFile(Protocol):
     name: str
+    size: int | None
 
     def read(self) -> bytes: ...
 
@@ -84,6 +91,8 @@ class ImportReport:
     skipped: int = 0
     created_classes: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # Rows that landed, but not quite as written (a class listed twice counts once).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +101,7 @@ class ImportReport:
             "skipped": self.skipped,
             "created_classes": self.created_classes,
             "errors": self.errors,
+            "warnings": self.warnings,
         }
 
 
@@ -106,6 +116,8 @@ def _decode(data: bytes) -> str | None:
 
 
 NOT_TEXT = "The file is not UTF-8 text (binary or another encoding)."
+# Python's decoder raises RecursionError, not JSONDecodeError, past about a thousand levels.
+TOO_DEEP = "Not valid JSON: nested too deeply."
 
 
 def _split_of(value: Any) -> str | None:
@@ -177,6 +189,7 @@ def _parse_csv(source: Source, parsed: Parsed) -> None:
             line, start = start, reader.line_num + 1
             if not any(v.strip() for v in values):
                 continue
+            values = [unescape_cell(v) for v in values]  # undo the export's formula guard
             record: dict[str, Any] = {
                 h: v for h, v in zip(header, values, strict=False) if h not in ("label", "labels")
             }
@@ -205,6 +218,9 @@ def _parse_jsonl(source: Source, parsed: Parsed) -> None:
             record = json.loads(raw)
         except json.JSONDecodeError as exc:
             parsed.reject(f"Not valid JSON: {exc.msg}.", file=source.name, line=line)
+            continue
+        except RecursionError:
+            parsed.reject(TOO_DEEP, file=source.name, line=line)
             continue
         if not isinstance(record, dict):
             parsed.reject("Each line must be a JSON object.", file=source.name, line=line)
@@ -277,6 +293,10 @@ def _parse_azure(
         if not location:
             parsed.reject("The document has no location.", file=file, line=index + 1)
             continue
+        problem = check_document_name(location)
+        if problem:  # before the container is read: the location is a path in it
+            parsed.reject(problem, **where)
+            continue
         split = _split_of(dataset)
         if split is None:
             parsed.reject(f"Unknown dataset {dataset!r}: use Train or Test.", **where)
@@ -314,30 +334,87 @@ def _parse_json(source: Source, parsed: Parsed, project: Project, texts: dict[st
     except json.JSONDecodeError as exc:
         parsed.reject(f"Not valid JSON: {exc.msg} (line {exc.lineno}).", file=source.name)
         return
+    except RecursionError:
+        parsed.reject(TOO_DEEP, file=source.name)
+        return
     if not isinstance(payload, dict):
         parsed.reject("The JSON file must hold an object.", file=source.name)
         return
     _parse_azure(payload, parsed, file=source.name, project=project, texts=texts)
 
 
-def _zip_entries(source: Source, parsed: Parsed) -> dict[str, bytes] | None:
+@dataclass
+class _ZipRoom:
+    """What the zips of one import may still inflate: bytes and entries, counted down."""
+
+    size: int
+    entries: int
+
+    def take(self, size: int, *, file: str) -> None:
+        self.size -= size
+        self.entries -= 1
+        if self.entries < 0:
+            raise TooLarge(
+                f"The zip files of this import hold more than {settings.STUDIO_MAX_ZIP_ENTRIES:,} "
+                "entries.",
+                target=file,
+            )
+        if self.size < 0:
+            raise TooLarge(
+                "The zip files of this import inflate to more than "
+                f"{size_text(settings.STUDIO_MAX_ZIP_TOTAL_BYTES)}.",
+                target=file,
+            )
+
+
+def _read_entry(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int
+) -> tuple[bytes | None, int]:
+    """The entry's bytes (None once it inflates past `limit`) and how many were inflated: read
+    in chunks, since the declared size of a hostile zip may lie and a small zip can inflate to
+    gigabytes. The count charges a refused entry's inflating to the import too, so that many
+    bombs cannot each cost `limit`."""
+    if info.file_size > limit:
+        return None, 0
+    chunks, size = [], 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(ZIP_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                return None, size
+            chunks.append(chunk)
+    return b"".join(chunks), size
+
+
+def _zip_entries(source: Source, parsed: Parsed, room: _ZipRoom) -> dict[str, bytes] | None:
+    limit = settings.STUDIO_MAX_ZIP_ENTRY_BYTES
+    entries: dict[str, bytes] = {}
     try:
-        archive = zipfile.ZipFile(io.BytesIO(source.data))
-        return {
-            info.filename: archive.read(info)
-            for info in archive.infolist()
-            if not info.is_dir() and not info.filename.startswith("__MACOSX/")
-        }
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
+        with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
+            for info in archive.infolist():
+                if info.is_dir() or info.filename.startswith("__MACOSX/"):
+                    continue
+                data, inflated = _read_entry(archive, info, limit)
+                room.take(inflated, file=source.name)
+                if data is None:
+                    parsed.reject(
+                        f"The entry inflates to more than {size_text(limit)}.",
+                        file=f"{source.name}/{info.filename}",
+                    )
+                    continue
+                entries[info.filename] = data
+    # RuntimeError: an encrypted entry; NotImplementedError: a compression zipfile lacks.
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
         parsed.reject(f"The zip file cannot be read: {exc}.", file=source.name)
         return None
+    return entries
 
 
 def _is_project_json(data: bytes) -> bool:
     text = _decode(data)
     try:
         payload = json.loads(text) if text else None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return False
     return isinstance(payload, dict) and _azure_documents(payload) is not None
 
@@ -352,10 +429,11 @@ def parse_sources(project: Project, sources: Sequence[Source]) -> Parsed:
     texts: dict[str, bytes] = {}
     jsons: list[Source] = []
     zips: list[tuple[Source, dict[str, bytes]]] = []
+    room = _ZipRoom(settings.STUDIO_MAX_ZIP_TOTAL_BYTES, settings.STUDIO_MAX_ZIP_ENTRIES)
     for source in sources:
         suffix = PurePosixPath(source.name.lower()).suffix
         if suffix == ".zip":
-            entries = _zip_entries(source, parsed)
+            entries = _zip_entries(source, parsed, room)
             if entries is not None:
                 zips.append((source, entries))
         elif suffix == ".json":
@@ -398,8 +476,9 @@ def _check_row(row: Row, project: Project, parsed: Parsed) -> str | None:
     problem = check_text(row.text)
     if problem:
         return problem
-    if len(row.name) > 500:
-        return "The document name is longer than 500 characters."
+    problem = check_document_name(row.name)
+    if problem:
+        return problem
     if not project.is_multi_label and len(row.labels) > 1:
         return (
             f"Two or more labels ({', '.join(row.labels)}) for a document of a single-label "
@@ -440,6 +519,25 @@ class _Classes:
         return created, None
 
 
+def _count_labels_once(row: Row, report: ImportReport) -> None:
+    """A class a document lists twice (Azure's `classes` allows it; names match as the
+    project's do, ignoring case) is tagged once, with a warning rather than a failed import."""
+    first: dict[str, str] = {}
+    for label in row.labels:
+        first.setdefault(label.lower(), label)
+    if len(first) == len(row.labels):
+        return
+    keys = [label.lower() for label in row.labels]
+    repeated = ", ".join(repr(label) for key, label in first.items() if keys.count(key) > 1)
+    report.warnings.append(
+        {
+            **row.where,
+            "reason": f"Listed more than once for this document: {repeated}; tagged once.",
+        }
+    )
+    row.labels = list(first.values())
+
+
 def land_rows(
     project: Project,
     parsed: Parsed,
@@ -461,6 +559,7 @@ def land_rows(
     for start in range(0, total, BATCH_SIZE):
         batch = []
         for row in parsed.rows[start : start + BATCH_SIZE]:
+            _count_labels_once(row, report)
             problem = _check_row(row, project, parsed)
             if problem is None and row.name in seen:
                 problem = f"Duplicate name {row.name!r} in this import: only the first is kept."
@@ -549,8 +648,26 @@ def _land_batch(
 # ---- The entry points
 
 
+def _size_limit(name: str) -> int:
+    return MAX_TXT_BYTES if name.lower().endswith(".txt") else settings.STUDIO_MAX_UPLOAD_FILE_BYTES
+
+
+def _source(upload: UploadedFile) -> Source:
+    """The upload's bytes, refused before they are read into memory when the file is too large."""
+    name = Path(upload.name).name
+    limit = _size_limit(name)
+    if (upload.size or 0) > limit:
+        message = (
+            f"The file {name!r} is too large for one document of {MAX_DOCUMENT_CHARS:,} characters."
+            if limit == MAX_TXT_BYTES
+            else f"The file {name!r} is larger than the {size_text(limit)} a file may be."
+        )
+        raise TooLarge(message, target=name)
+    return Source(name, upload.read())
+
+
 def _sources(files: Iterable[UploadedFile | Source]) -> list[Source]:
-    return [f if isinstance(f, Source) else Source(Path(f.name).name, f.read()) for f in files]
+    return [f if isinstance(f, Source) else _source(f) for f in files]
 
 
 def _check_duplicate_choice(on_duplicate: str) -> None:
@@ -605,8 +722,9 @@ def start_import(
     folder = staging_dir(job)
     folder.mkdir(parents=True)
     for index, source in enumerate(sources):
-        # Files keep their names (the format is read from them) under a numbered folder.
-        target = folder / f"{index:04d}" / Path(source.name).name
+        # Files keep their names (the format is read from them) under a numbered folder; a
+        # name that is not a plain file name (`..`) is replaced, never joined.
+        target = folder / f"{index:04d}" / safe_document_name(Path(source.name).name)
         target.parent.mkdir()
         target.write_bytes(source.data)
     from projects.tasks import run_import

@@ -14,7 +14,11 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from projects.names import validate_class_name, validate_resource_name
+from projects.names import (
+    validate_class_name,
+    validate_container_name,
+    validate_resource_name,
+)
 
 # Azure's documented limits (GA), enforced by the services and shown where they apply.
 MAX_DOCUMENT_CHARS = 128_000
@@ -50,7 +54,10 @@ class Project(models.Model):
     language = models.CharField(max_length=10, default="en")
     multilingual = models.BooleanField(default=False)
     description = models.TextField(blank=True)
-    storage_container = models.CharField(max_length=63, blank=True)
+    # Where the project's files live; one project per container, so no project reads another's.
+    storage_container = models.CharField(
+        max_length=63, unique=True, validators=[validate_container_name]
+    )
     confidence_threshold = models.FloatField(default=0.0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

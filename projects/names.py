@@ -1,8 +1,11 @@
-"""Azure's naming rules for projects, models, deployments and classes, and their explanations."""
+"""Azure's naming rules for projects, models, deployments, classes, storage containers and
+document names (which become paths), and their explanations."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 
@@ -24,6 +27,9 @@ CLASS_NAME_HELP = (
 def validate_resource_name(value: str) -> None:
     if not isinstance(value, str) or not RESOURCE_NAME_RE.fullmatch(value):
         raise ValidationError(f"{value!r} is not a valid name: use {RESOURCE_NAME_HELP}", "name")
+    # `.` and `..` would walk folders wherever the name becomes a path or a URL segment.
+    if not value.strip("."):
+        raise ValidationError(f"{value!r} is not a valid name: it needs a letter or digit.", "name")
 
 
 def validate_class_name(value: str) -> None:
@@ -38,3 +44,68 @@ def validate_class_name(value: str) -> None:
             f"Use {CLASS_NAME_HELP}",
             "name",
         )
+
+
+# Azure's blob container rule; a container is a folder or key prefix, so this also keeps it one.
+CONTAINER_NAME_RE = re.compile(r"^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")
+CONTAINER_NAME_HELP = (
+    "3 to 63 lowercase letters, digits and hyphens (-), starting and ending with a letter or "
+    "digit, with no two hyphens in a row"
+)
+
+
+def validate_container_name(value: str) -> None:
+    if not isinstance(value, str) or not CONTAINER_NAME_RE.fullmatch(value):
+        raise ValidationError(
+            f"{value!r} is not a valid storage container name: use {CONTAINER_NAME_HELP}.",
+            "storage_container",
+        )
+
+
+def container_from_name(name: str, taken: Callable[[str], bool]) -> str:
+    """A valid container derived from a project name, numbered until `taken` says it is free."""
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower())[:63].strip("-") or "project"
+    base = base.ljust(3, "0")
+    candidate, number = base, 1
+    while taken(candidate):
+        number += 1
+        suffix = f"-{number}"
+        candidate = base[: 63 - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+MAX_DOCUMENT_NAME_LENGTH = 500
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+
+
+def check_document_name(name: str) -> str | None:
+    """Why `name` cannot name a document, or None when it can.
+
+    A document's name is its `location` in the container and its entry in a zip export, so it
+    must stay a relative path on every system: `/`-separated parts, none empty, `.` or `..`.
+    """
+    if not name or len(name) > MAX_DOCUMENT_NAME_LENGTH:
+        return f"A document name has 1 to {MAX_DOCUMENT_NAME_LENGTH} characters."
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return "A document name cannot hold control characters (tab, new line, NUL...)."
+    if "\\" in name:
+        return "A document name cannot hold a backslash: use / between folders."
+    if name.startswith("/") or _DRIVE_RE.match(name):
+        return f"The document name {name!r} is an absolute path: use a relative one."
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return f"The document name {name!r} has an empty, '.' or '..' folder."
+    return None
+
+
+def safe_document_name(name: str) -> str:
+    """`name` made to pass `check_document_name` (for names stored before the rule existed);
+    the caller keeps the results unique."""
+    if check_document_name(name) is None:
+        return name
+    kept = "".join(char for char in name if unicodedata.category(char) != "Cc")
+    parts = [part for part in re.split(r"[/\\]", kept) if part not in ("", ".", "..")]
+    if parts:
+        parts[0] = _DRIVE_RE.sub("", parts[0])
+    joined = "/".join(part for part in parts if part not in ("", ".", ".."))
+    safe = joined[-MAX_DOCUMENT_NAME_LENGTH:].lstrip("/.")
+    return safe if check_document_name(safe) is None else "document.txt"

@@ -1,4 +1,5 @@
-"""Who may do what in a project: one helper that pages, APIs and consumers all call."""
+"""A project and the caller's role in it, read in one query; `studio.access` decides which
+route needs which role and calls these."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import copy
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, Subquery
-from rest_framework.permissions import BasePermission
 
 from projects.models import ROLE_RANK, Membership, Project, Role
 from studio.errors import NotFound, PermissionDenied
@@ -63,34 +63,3 @@ def get_project_to_serve(user: AbstractBaseUser | AnonymousUser, name: str) -> P
 
 # Any write to a project or a membership clears it.
 member_cache.clear_on_writes(Project, Membership, name="forget-members")
-
-
-class IsMember(BasePermission):
-    """For API views taking `project_name`; the view reads the project from `request.project`."""
-
-    need = Role.VIEWER
-
-    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
-        name = view.kwargs.get("project_name")
-        if name is None:
-            return True
-        need = Role.VIEWER if request.method in ("GET", "HEAD", "OPTIONS") else self.need
-        request.project = get_project_for(request.user, name, need=need)
-        return True
-
-
-class IsEditor(IsMember):
-    need = Role.EDITOR
-
-
-class IsOwner(IsMember):
-    need = Role.OWNER
-
-
-class CanClassify(BasePermission):
-    """Any member may classify (predicting changes nothing); the project comes through
-    `get_project_to_serve`."""
-
-    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
-        request.project = get_project_to_serve(request.user, view.kwargs["project_name"])
-        return True

@@ -25,7 +25,13 @@ from projects.models import (
     Split,
     Tag,
 )
-from projects.names import validate_class_name, validate_resource_name
+from projects.names import (
+    check_document_name,
+    container_from_name,
+    validate_class_name,
+    validate_container_name,
+    validate_resource_name,
+)
 from projects.selectors import filter_documents
 from studio.errors import Conflict, NotFound, ValidationError
 
@@ -37,6 +43,26 @@ def _check_name_free(name: str) -> None:
             code="ProjectAlreadyExists",
             target="name",
         )
+
+
+def _container_taken(container: str) -> bool:
+    return Project.objects.filter(storage_container=container).exists()
+
+
+def _check_container(container: str) -> str:
+    """A container the client named: valid, and no other project's (its files are theirs)."""
+    try:
+        validate_container_name(container)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.messages[0], target="storageInputContainerName") from exc
+    if _container_taken(container):
+        raise Conflict(
+            f"The storage container {container!r} belongs to another project: name another one, "
+            "or leave it out to get one derived from the project name.",
+            code="ContainerAlreadyInUse",
+            target="storageInputContainerName",
+        )
+    return container
 
 
 @transaction.atomic
@@ -59,20 +85,25 @@ def create_project(
             f"The project kind must be one of {', '.join(ProjectKind.values)}.", target="kind"
         )
     _check_name_free(name)
+    container = _check_container(storage_container) if storage_container else ""
     project = Project(
         name=name,
         kind=kind,
         language=language or "en",
         multilingual=multilingual,
         description=description,
-        storage_container=storage_container or name.lower(),
+        storage_container=container or container_from_name(name, _container_taken),
     )
-    project.full_clean(validate_constraints=False)
+    project.full_clean(validate_constraints=False, validate_unique=False)
     try:
         with transaction.atomic():
             project.save()
-    except IntegrityError as exc:  # a racing request took the name between check and insert
-        raise Conflict(f"A project named {name!r} already exists.", target="name") from exc
+    except IntegrityError as exc:  # a racing request took the name or container meanwhile
+        raise Conflict(
+            f"A project named {name!r} or a project with the container "
+            f"{project.storage_container!r} already exists.",
+            target="name",
+        ) from exc
     Membership.objects.create(user=owner, project=project, role=Role.OWNER)
     return project
 
@@ -353,8 +384,9 @@ def create_document(
 ) -> Document:
     """One document typed or pasted through the API; files go through `import_documents`."""
     name = name.strip()
-    if not name or len(name) > 500:
-        raise ValidationError("A document name has 1 to 500 characters.", target="name")
+    problem = check_document_name(name)
+    if problem:
+        raise ValidationError(problem, target="name")
     problem = check_text(text)
     if problem:
         raise ValidationError(problem, target="text")

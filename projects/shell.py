@@ -1,23 +1,15 @@
 """The project shell every project page renders in: the project, its menu entry and the
-visitor's role. Pages of both apps start from here, so a non-member meets the same 404 on each."""
+visitor's role. Pages of both apps start from here; who may see which page is in `studio.access`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from projects.models import ROLE_RANK, Project, Role
-from projects.permissions import get_project_for, role_of
+from projects.permissions import role_of
 from projects.sections import SECTIONS_BY_SLUG
-from studio.errors import StudioError
-
-
-def project_or_404(request: HttpRequest, name: str, need: Role = Role.VIEWER) -> Project:
-    try:
-        return get_project_for(request.user, name, need=need)
-    except StudioError as exc:
-        raise Http404(exc.message) from exc
 
 
 def shell_context(request: HttpRequest, project: Project, section: str) -> dict[str, Any]:
@@ -31,5 +23,6 @@ def shell_context(request: HttpRequest, project: Project, section: str) -> dict[
 
 
 def project_page(request: HttpRequest, name: str, section: str) -> dict[str, Any]:
-    """The shell's context for a page of `section` of the project `name`, for any member."""
-    return shell_context(request, project_or_404(request, name), section)
+    """The shell's context for a page of `section` of the project `name`, which
+    `studio.access.PageAccessMiddleware` has checked and put on `request.project`."""
+    return shell_context(request, request.project, section)

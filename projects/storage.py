@@ -8,17 +8,23 @@ several web and worker hosts share containers without a shared volume).
 
 The backend is chosen from settings on every call (cheap: the S3 client is cached per endpoint),
 so tests and `override_settings` can switch it without a reset.
+
+Containers and locations come from clients, so both are checked here again, whatever the callers
+checked: a name that could leave the container raises SuspiciousFileOperation (a 400).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+
+from projects.names import check_document_name, validate_container_name
 
 if TYPE_CHECKING:  # settings.py imports this module, before any model can be loaded
     from projects.models import Project
@@ -57,13 +63,23 @@ class _Backend(Protocol):
 class _Folders:
     """Containers as folders under STUDIO_STORAGE_DIR (the default, one machine or a volume)."""
 
+    def path(self, container: str, parts: tuple[str, ...]) -> Path:
+        """The file's resolved path, refused unless it stays inside the container's folder (a
+        symlink pointing out of it counts as leaving)."""
+        root = Path(settings.STUDIO_STORAGE_DIR).resolve() / container
+        path = root.joinpath(*parts).resolve()
+        if not path.is_relative_to(root) or path == root:
+            location = "/".join(parts)
+            raise SuspiciousFileOperation(f"{location!r} leaves the container {container!r}.")
+        return path
+
     def write(self, container: str, parts: tuple[str, ...], data: bytes) -> None:
-        path = Path(settings.STUDIO_STORAGE_DIR, container, *parts)
+        path = self.path(container, parts)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
 
     def read(self, container: str, parts: tuple[str, ...]) -> bytes | None:
-        path = Path(settings.STUDIO_STORAGE_DIR, container, *parts)
+        path = self.path(container, parts)
         return path.read_bytes() if path.is_file() else None
 
 
@@ -114,30 +130,23 @@ def _backend() -> _Backend:
     return _Bucket(*where, client=_s3_client(settings.STUDIO_S3_ENDPOINT_URL or None))
 
 
-def container_name(project: Project) -> str:
-    return project.storage_container or project.name.lower()
-
-
-def container_dir(project: Project) -> Path:
-    """The container's folder when containers are local folders."""
-    return Path(settings.STUDIO_STORAGE_DIR) / container_name(project)
-
-
-def _safe_parts(location: str) -> tuple[str, ...] | None:
-    """The path parts of `location`, or None when the location would leave the container."""
-    parts = PurePosixPath(location.replace("\\", "/")).parts
-    if not parts or any(part in ("..", "") for part in parts) or parts[0] == "/":
-        return None
-    return parts
+def _checked(project: Project, location: str) -> tuple[str, tuple[str, ...]]:
+    """The project's container and the parts of `location`, both checked to name a place inside
+    that container (the same rules for folders and S3 keys)."""
+    try:
+        validate_container_name(project.storage_container)
+    except DjangoValidationError as exc:
+        raise SuspiciousFileOperation(exc.messages[0]) from exc
+    problem = check_document_name(location)
+    if problem:
+        raise SuspiciousFileOperation(problem)
+    return project.storage_container, tuple(location.split("/"))
 
 
 def write_document(project: Project, location: str, text: str) -> None:
-    parts = _safe_parts(location)
-    if parts is not None:
-        _backend().write(container_name(project), parts, text.encode("utf-8"))
+    _backend().write(*_checked(project, location), text.encode("utf-8"))
 
 
 def read_document(project: Project, location: str) -> bytes | None:
     """The raw bytes at `location` in the project's container, or None when there is none."""
-    parts = _safe_parts(location)
-    return None if parts is None else _backend().read(container_name(project), parts)
+    return _backend().read(*_checked(project, location))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -24,16 +23,14 @@ from projects.models import (
     Tag,
 )
 from projects.selectors import members_of, projects_for
-from projects.shell import project_or_404, shell_context
+from projects.shell import shell_context
 from studio.errors import StudioError
 
 
-@login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/list.html", {"projects": projects_for(request.user)})
 
 
-@login_required
 def project_create(request: HttpRequest) -> HttpResponse:
     form = ProjectCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -47,7 +44,6 @@ def project_create(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/create.html", {"form": form})
 
 
-@login_required
 @require_POST
 def demo_project(request: HttpRequest) -> HttpResponse:
     """Create the demo project for this user (or find it again) and open it."""
@@ -57,9 +53,8 @@ def demo_project(request: HttpRequest) -> HttpResponse:
     return redirect(project)
 
 
-@login_required
 def project_overview(request: HttpRequest, name: str) -> HttpResponse:
-    project = project_or_404(request, name)
+    project = request.project
     return redirect("projects:data", name=project.name)
 
 
@@ -154,10 +149,9 @@ def document_json(doc: Document) -> dict:
     }
 
 
-@login_required
 def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     """One document at a time; tag.js takes over navigation and saving through the API."""
-    project = project_or_404(request, name)
+    project = request.project
     context = shell_context(request, project, "tag")
     flt = document_filter(request.GET, project)
     docs = filtered_documents(project, flt["query"])
@@ -207,10 +201,9 @@ SORTS = {
 }
 
 
-@login_required
 def data_page(request: HttpRequest, name: str) -> HttpResponse:
     """Import, classes, the documents table and exports; data.js adds the actions."""
-    project = project_or_404(request, name)
+    project = request.project
     context = shell_context(request, project, "data")
     flt = document_filter(request.GET, project)
     sort = request.GET.get("sort", "")
@@ -318,18 +311,16 @@ def distribution_of(project) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-@login_required
 def distribution_page(request: HttpRequest, name: str) -> HttpResponse:
-    project = project_or_404(request, name)
+    project = request.project
     context = shell_context(request, project, "data")
     distribution = distribution_of(project)
     context |= {"distribution": distribution, "chart": distribution}
     return render(request, "projects/distribution.html", context)
 
 
-@login_required
 def project_settings(request: HttpRequest, name: str) -> HttpResponse:
-    project = project_or_404(request, name)
+    project = request.project
     context = shell_context(request, project, "settings")
     can_edit = context["role"] == Role.OWNER
     form = ProjectSettingsForm(
@@ -340,12 +331,10 @@ def project_settings(request: HttpRequest, name: str) -> HttpResponse:
             "multilingual": project.multilingual,
         },
     )
-    if request.method == "POST":
-        project_or_404(request, name, Role.OWNER)
-        if form.is_valid():
-            services.update_project(project, **form.cleaned_data)
-            messages.success(request, "Settings saved.")
-            return redirect("projects:settings", name=project.name)
+    if request.method == "POST" and form.is_valid():
+        services.update_project(project, **form.cleaned_data)
+        messages.success(request, "Settings saved.")
+        return redirect("projects:settings", name=project.name)
     context |= {
         "form": form,
         "member_form": MemberForm(),
@@ -355,10 +344,9 @@ def project_settings(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "projects/settings.html", context)
 
 
-@login_required
 @require_POST
 def member_set(request: HttpRequest, name: str) -> HttpResponse:
-    project = project_or_404(request, name, Role.OWNER)
+    project = request.project
     form = MemberForm(request.POST)
     user = None
     if form.is_valid():
@@ -371,10 +359,9 @@ def member_set(request: HttpRequest, name: str) -> HttpResponse:
     return redirect("projects:settings", name=project.name)
 
 
-@login_required
 @require_POST
 def member_remove(request: HttpRequest, name: str, user_id: int) -> HttpResponse:
-    project = project_or_404(request, name, Role.OWNER)
+    project = request.project
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is not None:
         try:
@@ -386,10 +373,9 @@ def member_remove(request: HttpRequest, name: str, user_id: int) -> HttpResponse
     return redirect("projects:settings", name=project.name)
 
 
-@login_required
 @require_POST
 def project_delete(request: HttpRequest, name: str) -> HttpResponse:
-    project = project_or_404(request, name, Role.OWNER)
+    project = request.project
     if request.POST.get("confirm_name") != project.name:
         messages.error(request, "Type the project's name to confirm deleting it.")
         return redirect("projects:settings", name=project.name)

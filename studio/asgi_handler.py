@@ -1,9 +1,38 @@
-"""Django's ASGI handler, made to run a request's middleware and view in one worker thread."""
+"""Django's ASGI handler, made to run a request's middleware and view in one worker thread,
+and to refuse a body over STUDIO_MAX_REQUEST_BYTES before reading it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpResponse, JsonResponse
+
+from studio.errors import envelope, is_api_path, plain_page, too_large_message
+
+
+class BodyTooLarge(Exception):
+    """The body read so far is over the cap (a chunked body declares no length)."""
+
+
+def _declared_length(scope: dict[str, Any]) -> int:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0  # Django answers a malformed length itself
+    return 0
+
+
+def too_large(path: str) -> HttpResponse:
+    """413 in Azure's envelope on API paths, a plain page elsewhere."""
+    message = too_large_message(settings.STUDIO_MAX_REQUEST_BYTES)
+    if is_api_path(path):
+        return JsonResponse(envelope("RequestTooLarge", message), status=413)
+    return plain_page(message, status=413)
 
 
 class SyncStackASGIHandler(ASGIHandler):
@@ -17,3 +46,28 @@ class SyncStackASGIHandler(ASGIHandler):
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
         self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """A declared length over the cap is answered at once: Django would first copy the
+        body into a temporary file, and a view might then read it into memory."""
+        try:
+            if _declared_length(scope) > settings.STUDIO_MAX_REQUEST_BYTES:
+                raise BodyTooLarge
+            await super().handle(scope, receive, send)
+        except BodyTooLarge:
+            await self.send_response(too_large(scope["path"]), send)
+
+    async def read_body(self, receive: Any) -> Any:
+        """Django's copy of the body, stopped once it passes the cap whatever the length said."""
+        limit = settings.STUDIO_MAX_REQUEST_BYTES
+        received = 0
+
+        async def counted() -> dict[str, Any]:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge
+            return message
+
+        return await super().read_body(counted)

@@ -11,6 +11,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from studio.models import ApiKey, hash_key
+from studio.throttle import count_bad_key, refuse_after_bad_keys
 from studio.ttl_cache import TtlCache
 
 HEADER = "Ocp-Apim-Subscription-Key"
@@ -49,8 +50,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw = request.headers.get(HEADER)
         if raw is None:
             return None
+        refuse_after_bad_keys(request)
         user = user_for_key(raw.strip())
         if user is None:
+            count_bad_key(request)
             raise AuthenticationFailed(
                 "Access denied due to an invalid subscription key. Make sure to provide a valid "
                 "key for an active account in the Ocp-Apim-Subscription-Key header."

@@ -9,12 +9,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,34 @@ class PermissionDenied(StudioError):
 class Conflict(StudioError):
     status = 409
     code = "Conflict"
+
+
+class TooLarge(StudioError):
+    status = 413
+    code = "RequestTooLarge"
+
+
+def size_text(size: int) -> str:
+    """A cap for people: whole megabytes (MiB), or bytes below one."""
+    mib = 1024 * 1024
+    return f"{size // mib:,} MB" if size >= mib else f"{size:,} bytes"
+
+
+def too_large_message(limit: int) -> str:
+    return f"The request body is larger than the {size_text(limit)} this studio accepts."
+
+
+def _parse_limit_error(exc: SuspiciousOperation) -> tuple[int, str] | None:
+    """Django's refusals of an oversized or over-long form or JSON body, as status and message."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return 413, f"The JSON or form body is larger than the {size_text(limit)} accepted."
+    if isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return 400, f"More than {limit} files in one upload: zip them and upload the zip."
+    if isinstance(exc, TooManyFieldsSent):
+        return 400, f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields in one form."
+    return None
 
 
 def envelope(
@@ -148,6 +182,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         status, body = 403, envelope("Forbidden", str(exc) or "Permission denied.")
     elif isinstance(exc, DjangoValidationError):
         status, body = 400, envelope("InvalidArgument", "; ".join(exc.messages))
+    elif isinstance(exc, SuspiciousOperation):
+        # Oversized bodies, and a name that would leave its storage container (storage.py).
+        status, message = _parse_limit_error(exc) or (400, str(exc))
+        body = envelope("RequestTooLarge" if status == 413 else "InvalidRequest", message)
     elif isinstance(exc, drf.APIException):
         status, body = _drf_error(exc)
         if isinstance(exc, drf.Throttled) and exc.wait:
@@ -158,6 +196,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             500,
             envelope("InternalServerError", "The studio failed to handle this request."),
         )
+    # Here, not at the top: rest_framework.views loads DRF's settings, whose permission class
+    # (studio.access.FromTable) imports this module.
+    from rest_framework.views import set_rollback
+
     set_rollback()
     return Response(body, status=status, headers=headers)
 
@@ -174,6 +216,30 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> Any:
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> Any:
+    """Django's 400 for a suspicious request, raised outside DRF (a page's form, a middleware):
+    an oversized body is a 413, and API paths answer in the envelope."""
+    limit_error = (
+        _parse_limit_error(exception) if isinstance(exception, SuspiciousOperation) else None
+    )
+    status, message = limit_error or (400, "The request could not be read.")
+    if is_api_path(request.path):
+        code = "RequestTooLarge" if status == 413 else "InvalidRequest"
+        return JsonResponse(envelope(code, message), status=status)
+    if limit_error is None:
+        from django.views.defaults import bad_request as page_bad_request
+
+        return page_bad_request(request, exception)
+    return plain_page(message, status=status)
+
+
+def plain_page(message: str, *, status: int) -> HttpResponse:
+    """A page with no template, no script and no database: for answers given before a view."""
+    title = "Request too large" if status == 413 else "Bad request"
+    html = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>"
+    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 
 
 def server_error(request: HttpRequest) -> Any:

@@ -124,9 +124,11 @@ def celery_worker(name: str, queues: str, concurrency: int, *, beat: bool = Fals
     return Child(f"worker-{name}", args, stop_signal=signal.SIGQUIT)
 
 
-def asgi_server(host: str, port: int) -> Child:
+def asgi_server(host: str, port: int, *, proxy_headers: bool = False) -> Child:
+    """Daphne; `proxy_headers` takes the client's address from X-Forwarded-For, which only a
+    proxy that overwrites that header may be trusted with (the throttles count by address)."""
     args = [
         sys.executable, "-m", "daphne", "--bind", host, "--port", str(port),
-        "--proxy-headers", "studio.asgi:application",
+        *(["--proxy-headers"] if proxy_headers else []), "studio.asgi:application",
     ]  # fmt: skip
     return Child("web", args)

@@ -7,9 +7,11 @@ secret key in the data folder, and the embedded Redis that the launcher starts o
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from projects.storage import parse_storage_url
 from studio.environment import (
@@ -39,6 +41,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind a proxy that overwrites X-Forwarded-For, the launcher's Daphne takes the client's address
+# from it; otherwise anyone could pick an address per request and escape the throttles.
+STUDIO_PROXY_HEADERS = env_bool("STUDIO_PROXY_HEADERS", default=False)
 X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
@@ -54,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
     "studio",
     "projects",
     "training",
@@ -61,13 +67,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The permission table (studio/access.py) for pages; the APIs read it in DRF.
+    "studio.access.PageAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -185,12 +196,12 @@ REST_FRAMEWORK = {
         "studio.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["studio.access.FromTable"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "studio.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "studio.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -200,11 +211,81 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The studio's own API and the Azure-compatible custom text classification API.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its page are public in the one permission table (studio/access.py).
+    "SERVE_PERMISSIONS": ["studio.access.FromTable"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "studio.schema.error_responses",
+    ],
 }
+
+# --- Throttling (docs/security.md) ---
+# Sign-ins: django-axes counts failures in the database, so every web process sees the same count.
+# An account, and separately an address, with STUDIO_LOGIN_FAILURE_LIMIT failures within the
+# cool-off is refused (429, even with the right password) until the cool-off has passed since
+# its last attempt. The address is REMOTE_ADDR: the launcher's Daphne takes it from the proxy's
+# X-Forwarded-For (docs/deployment.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("STUDIO_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("STUDIO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "studio.throttle.locked_out"
+# Bad API keys: counted per address in Redis, shared by every process (studio/auth.py).
+STUDIO_API_KEY_FAILURE_LIMIT = env_int("STUDIO_API_KEY_FAILURE_LIMIT", 20)
+STUDIO_API_KEY_FAILURE_WINDOW_SECONDS = env_int("STUDIO_API_KEY_FAILURE_WINDOW_SECONDS", 900)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "studio-throttle",
+    },
+}
+RATELIMIT_USE_CACHE = "throttle"
+
+# --- Content-Security-Policy (django-csp) ---
+# Only the studio's own files run or style: no inline script, no inline style, no eval. Pages
+# pass data in <script type="application/json"> blocks and set computed styles from their JS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Swagger UI's stylesheet draws its icons as data: images.
+        "img-src": [SELF, "data:"],
+        # 'self' covers the pages' websockets (ws: and wss: to the same host).
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Size limits (docs/security.md, docs/data.md) ---
+# A body over a cap is answered 413 before Django reads it (studio/asgi_handler.py); zips are
+# inflated as streams and stop at their caps (projects/importers.py). In megabytes (MiB).
+MIB = 1024 * 1024
+# Every request body, uploads included: a project's zip export of thousands of documents fits.
+STUDIO_MAX_REQUEST_BYTES = env_int("STUDIO_MAX_REQUEST_MB", 100) * MIB
+# JSON and form bodies are parsed in memory. Azure allows 100,000 documents per project and a
+# 30,000-document Azure JSON is about 3 MB, so tens of MB; Django's default (2.5 MB) is too small.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("STUDIO_MAX_JSON_MB", 32) * MIB
+# Each uploaded .csv, .jsonl, .json or .zip; a .txt is one document, so at most 128,000
+# characters of UTF-8 (projects/importers.py).
+STUDIO_MAX_UPLOAD_FILE_BYTES = env_int("STUDIO_MAX_UPLOAD_FILE_MB", 50) * MIB
+# Zips: one entry inflated (a project JSON is the largest), everything one import inflates,
+# and the entries one import holds (Azure's 100,000 documents, a project JSON and some slack).
+STUDIO_MAX_ZIP_ENTRY_BYTES = env_int("STUDIO_MAX_ZIP_ENTRY_MB", 32) * MIB
+STUDIO_MAX_ZIP_TOTAL_BYTES = env_int("STUDIO_MAX_ZIP_TOTAL_MB", 256) * MIB
+STUDIO_MAX_ZIP_ENTRIES = env_int("STUDIO_MAX_ZIP_ENTRIES", 110_000)
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from studio import views
 from training.api.runtime import urls as runtime_urls
 
+handler400 = "studio.errors.bad_request"
 handler404 = "studio.errors.not_found"
 handler500 = "studio.errors.server_error"
 
@@ -32,6 +33,13 @@ urlpatterns = [
     path("language/authoring/analyze-text/", include("training.api.azure_deployments")),
     path("language/authoring/analyze-text/", include("training.api.azure.ga")),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
+    path(
+        "api/docs",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="studio/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -25,7 +24,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
-@login_required
 def keys(request: HttpRequest) -> HttpResponse:
     stored = {key.slot: key for key in ApiKey.objects.filter(user=request.user)}
     new_key = request.session.pop("new_api_key", None)
@@ -41,7 +39,6 @@ def keys(request: HttpRequest) -> HttpResponse:
     return render(request, "studio/keys.html", {"slots": slots, "endpoint": endpoint})
 
 
-@login_required
 @require_POST
 def key_regenerate(request: HttpRequest, slot: int) -> HttpResponse:
     try:
@@ -54,7 +51,6 @@ def key_regenerate(request: HttpRequest, slot: int) -> HttpResponse:
     return redirect("keys")
 
 
-@login_required
 @require_POST
 def key_revoke(request: HttpRequest, slot: int) -> HttpResponse:
     services.revoke_api_key(user=request.user, slot=slot)

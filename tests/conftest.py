@@ -21,6 +21,13 @@ from studio.services import regenerate_api_key
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def own_bad_key_counts(settings, request) -> None:  # type: ignore[no-untyped-def]
+    """Each test counts bad API keys from zero: the counts live in the run's one Redis, and every
+    test client comes from the same address."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{request.node.nodeid}:"
+
+
 @pytest.fixture
 def make_user(db) -> Callable[..., object]:  # type: ignore[no-untyped-def]
     def make(username: str, password: str = "a-good-password-42") -> object:

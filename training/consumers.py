@@ -6,8 +6,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
 
-from projects.permissions import get_project_for
+from studio.access import socket_project
 from studio.errors import StudioError
 from training.events import job_group, snapshot
 
@@ -39,10 +40,8 @@ class JobsConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _project(self, name: str):  # type: ignore[no-untyped-def]
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            return None
+        user = self.scope.get("user") or AnonymousUser()
         try:
-            return get_project_for(user, name)
+            return socket_project(user, "ws-jobs", name)
         except StudioError:
             return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -18,14 +17,12 @@ def _context(request: HttpRequest, name: str, section: str) -> dict:
     return context | {"deployments": deployments}
 
 
-@login_required
 def deploy_page(request: HttpRequest, name: str) -> HttpResponse:
     context = _context(request, name, "deploy")
     context["models"] = TrainedModel.objects.filter(project=context["project"], version__gt=0)
     return render(request, "training/deploy.html", context)
 
 
-@login_required
 def test_model_page(request: HttpRequest, name: str) -> HttpResponse:
     context = _context(request, name, "test")
     # The bars take each class's own colour, as on the Data and Tag pages.

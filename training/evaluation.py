@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from projects.exporters import escape_cell
 from projects.models import Document, Project
 from training import services
 from training.models import JobStatus, TrainedModel, TrainingJob
@@ -162,12 +163,12 @@ def evaluation_export(model: dict[str, Any], evaluation: dict[str, Any]) -> dict
 def evaluation_csv(evaluation: dict[str, Any]) -> str:
     """One row per class plus the micro and macro rows, in spreadsheet-friendly columns; the
     single-label confusion matrix follows after a blank line, tagged class down, predicted
-    across."""
+    across. Class names are guarded so a spreadsheet does not run them as formulas."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["class", *CLASS_KEYS])
     for row in class_rows(evaluation):
-        writer.writerow([row["name"], *(row[key] for key in CLASS_KEYS)])
+        writer.writerow([escape_cell(row["name"]), *(row[key] for key in CLASS_KEYS)])
     figures = overall(evaluation)
     for scope in ("micro", "macro"):
         writer.writerow(
@@ -182,9 +183,10 @@ def evaluation_csv(evaluation: dict[str, Any]) -> str:
     if matrix:
         names = heatmap(matrix, evaluation.get("classes") or [])["classes"]
         writer.writerow([])
-        writer.writerow(["tagged \\ predicted", *names])
+        writer.writerow(["tagged \\ predicted", *map(escape_cell, names)])
         for expected in names:
-            writer.writerow([expected, *(matrix[expected].get(p, 0) for p in names)])
+            counts = (matrix[expected].get(p, 0) for p in names)
+            writer.writerow([escape_cell(expected), *counts])
     return out.getvalue()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -38,14 +37,12 @@ def _summary(model: TrainedModel) -> dict[str, Any]:
     }
 
 
-@login_required
 def performance_list(request: HttpRequest, name: str) -> HttpResponse:
     context = project_page(request, name, "performance")
     context["rows"] = [_summary(m) for m in services.trained_models(context["project"])]
     return render(request, "training/performance.html", context)
 
 
-@login_required
 def model_details(request: HttpRequest, name: str, model_name: str) -> HttpResponse:
     context = project_page(request, name, "performance")
     model = _model(context, model_name)
@@ -71,7 +68,6 @@ def model_details(request: HttpRequest, name: str, model_name: str) -> HttpRespo
     return render(request, "training/performance_model.html", context)
 
 
-@login_required
 def compare_page(request: HttpRequest, name: str) -> HttpResponse:
     context = project_page(request, name, "performance")
     models = services.trained_models(context["project"])
@@ -109,7 +105,6 @@ def _model_facts(model: TrainedModel) -> dict[str, Any]:
     }
 
 
-@login_required
 def export_json(request: HttpRequest, name: str, model_name: str) -> HttpResponse:
     model = _model(project_page(request, name, "performance"), model_name)
     body = ev.evaluation_export(_model_facts(model), model.evaluation)
@@ -118,7 +113,6 @@ def export_json(request: HttpRequest, name: str, model_name: str) -> HttpRespons
     return response
 
 
-@login_required
 def export_csv(request: HttpRequest, name: str, model_name: str) -> HttpResponse:
     model = _model(project_page(request, name, "performance"), model_name)
     if model.evaluation is None:
@@ -128,7 +122,6 @@ def export_csv(request: HttpRequest, name: str, model_name: str) -> HttpResponse
     return response
 
 
-@login_required
 def improve_page(request: HttpRequest, name: str) -> HttpResponse:
     """The model dropdown, filters and suggestions; improve.js loads the mistakes from the
     review API and re-tags through the document tags API."""

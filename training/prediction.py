@@ -127,9 +127,10 @@ class TaskSpec:
 
 
 def _resolve(user: Any, task: TaskSpec) -> Deployment:
-    from projects.permissions import get_project_for
+    from studio.access import RULES, project_for
 
-    project = get_project_for(user, task.project_name)
+    project = project_for(user, task.project_name, RULES["azure-analyze"]["POST:task"])
+    assert project is not None
     deployment = get_deployment_to_serve(project, task.deployment_name)
     expected = MULTI_KIND if project.is_multi_label else SINGLE_KIND
     if task.kind != expected:

@@ -5,5 +5,5 @@ from django.urls import path
 from training.consumers import JobsConsumer
 
 websocket_urlpatterns = [
-    path("ws/projects/<str:project_name>/jobs/", JobsConsumer.as_asgi()),
+    path("ws/projects/<str:project_name>/jobs/", JobsConsumer.as_asgi(), name="ws-jobs"),
 ]

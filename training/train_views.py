@@ -4,7 +4,6 @@ script starts and cancels jobs through the studio API and follows them over the 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,7 +16,6 @@ from training.models import SplitKind, TrainingMode
 RECENT_JOBS = 10
 
 
-@login_required
 def train_page(request: HttpRequest, name: str) -> HttpResponse:
     context = project_page(request, name, "train")
     project = context["project"]

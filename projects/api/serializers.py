@@ -161,6 +161,7 @@ class ImportReportOutput(serializers.Serializer):
     skipped = serializers.IntegerField()
     created_classes = serializers.ListField(child=serializers.CharField())
     errors = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(child=serializers.DictField())
 
 
 class ImportJobOutput(serializers.Serializer):

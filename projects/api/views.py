@@ -15,7 +15,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -49,8 +49,7 @@ from projects.api.serializers import (
     ProjectUpdateInput,
 )
 from projects.importers import Source, start_import
-from projects.models import Class, Document, ImportJob, Project, Role
-from projects.permissions import IsEditor, IsMember, IsOwner, get_project_for
+from projects.models import Class, Document, ImportJob, Project
 from projects.selectors import (
     DEFAULT_PAGE_SIZE,
     FILTER_KEYS,
@@ -59,11 +58,14 @@ from projects.selectors import (
     members_of,
     projects_for,
 )
+from studio import access
 from studio.errors import NotFound, ValidationError
+from studio.parsers import JSONParser
+from studio.schema import value_list
 
 
 class ProjectListApi(APIView):
-    @extend_schema(responses=ProjectOutput(many=True))
+    @extend_schema(responses=value_list(ProjectOutput), operation_id="api_projects_list")
     def get(self, request: Request) -> Response:
         projects = projects_for(request.user).order_by("name")
         return Response({"value": ProjectOutput(projects, many=True).data})
@@ -77,8 +79,6 @@ class ProjectListApi(APIView):
 
 
 class ProjectDetailApi(APIView):
-    permission_classes = [IsOwner]
-
     @extend_schema(responses=ProjectOutput)
     def get(self, request: Request, project_name: str) -> Response:
         return Response(ProjectOutput(request.project).data)
@@ -113,18 +113,11 @@ def _document_in(project: Project, pk: int) -> Document:
     return found
 
 
-def _need_owner(request: Request, project_name: str) -> None:
-    """Deleting data and managing members are the owner's, whatever the view's general role."""
-    get_project_for(request.user, project_name, need=Role.OWNER)
-
-
 # ---- Classes
 
 
 class ClassListApi(APIView):
-    permission_classes = [IsEditor]
-
-    @extend_schema(responses=ClassOutput(many=True))
+    @extend_schema(responses=value_list(ClassOutput), operation_id="api_projects_classes_list")
     def get(self, request: Request, project_name: str) -> Response:
         classes = Class.objects.filter(project=request.project).order_by("order", "id")
         return Response({"value": ClassOutput(classes, many=True).data})
@@ -138,8 +131,6 @@ class ClassListApi(APIView):
 
 
 class ClassDetailApi(APIView):
-    permission_classes = [IsEditor]
-
     @extend_schema(responses=ClassOutput)
     def get(self, request: Request, project_name: str, class_id: int) -> Response:
         return Response(ClassOutput(_class_in(request.project, class_id)).data)
@@ -158,15 +149,12 @@ class ClassDetailApi(APIView):
 
     @extend_schema(responses=ClassDeleteOutput)
     def delete(self, request: Request, project_name: str, class_id: int) -> Response:
-        _need_owner(request, project_name)
         deleted = services.delete_class(_class_in(request.project, class_id))
         return Response(ClassDeleteOutput({"deleted_tags": deleted}).data)
 
 
 class ClassReorderApi(APIView):
-    permission_classes = [IsEditor]
-
-    @extend_schema(request=ClassReorderInput, responses=ClassOutput(many=True))
+    @extend_schema(request=ClassReorderInput, responses=value_list(ClassOutput))
     def post(self, request: Request, project_name: str) -> Response:
         data = ClassReorderInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -175,8 +163,6 @@ class ClassReorderApi(APIView):
 
 
 class ClassMergeApi(APIView):
-    permission_classes = [IsOwner]
-
     @extend_schema(request=ClassMergeInput, responses=ClassMergeOutput)
     def post(self, request: Request, project_name: str) -> Response:
         data = ClassMergeInput(data=request.data)
@@ -191,8 +177,6 @@ class ClassMergeApi(APIView):
 
 
 class DocumentListApi(APIView):
-    permission_classes = [IsEditor]
-
     @extend_schema(
         parameters=[
             OpenApiParameter(name, str, required=False)
@@ -227,8 +211,6 @@ class DocumentListApi(APIView):
 
 
 class DocumentDetailApi(APIView):
-    permission_classes = [IsEditor]
-
     @extend_schema(responses=DocumentOutput)
     def get(self, request: Request, project_name: str, document_id: int) -> Response:
         return Response(DocumentOutput(_document_in(request.project, document_id)).data)
@@ -243,7 +225,6 @@ class DocumentDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, project_name: str, document_id: int) -> Response:
-        _need_owner(request, project_name)
         services.delete_document(_document_in(request.project, document_id))
         return Response(status=204)
 
@@ -254,8 +235,6 @@ def _tags_answer(document: Document) -> Response:
 
 
 class DocumentTagsApi(APIView):
-    permission_classes = [IsEditor]
-
     @extend_schema(responses=DocumentTagsOutput)
     def get(self, request: Request, project_name: str, document_id: int) -> Response:
         return _tags_answer(_document_in(request.project, document_id))
@@ -290,15 +269,13 @@ class DocumentTagsApi(APIView):
 
 
 class DocumentBulkApi(APIView):
-    permission_classes = [IsEditor]
-
     @extend_schema(request=DocumentBulkInput, responses=DocumentBulkOutput)
     def post(self, request: Request, project_name: str) -> Response:
         data = DocumentBulkInput(data=request.data)
         data.is_valid(raise_exception=True)
         given = data.validated_data
         if given["action"] == "delete":
-            _need_owner(request, project_name)
+            access.require(request, "POST:delete", project_name)
         count = services.bulk_documents(
             request.project,
             given["action"],
@@ -324,7 +301,6 @@ def _json_sources(payload: object) -> list[Source]:
 
 
 class ImportListApi(APIView):
-    permission_classes = [IsEditor]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
@@ -354,8 +330,6 @@ class ImportListApi(APIView):
 
 
 class ImportDetailApi(APIView):
-    permission_classes = [IsEditor]
-
     @extend_schema(responses=ImportJobOutput)
     def get(self, request: Request, project_name: str, job_id: uuid.UUID) -> Response:
         job = ImportJob.objects.filter(project=request.project, pk=job_id).first()
@@ -378,12 +352,16 @@ EXPORT_FORMATS = ("azure", "zip", "csv", "jsonl")
 
 
 class ExportApi(APIView):
-    permission_classes = [IsMember]
     content_negotiation_class = ExportNegotiation
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=EXPORT_FORMATS)],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/jsonl"): OpenApiTypes.STR,
+        },
     )
     def get(self, request: Request, project_name: str) -> HttpResponse:
         project = request.project
@@ -408,8 +386,6 @@ class ExportApi(APIView):
 
 
 class DistributionApi(APIView):
-    permission_classes = [IsMember]
-
     @extend_schema(responses=DistributionOutput)
     def get(self, request: Request, project_name: str) -> Response:
         return Response(DistributionOutput(data_distribution(request.project)).data)
@@ -419,17 +395,12 @@ class DistributionApi(APIView):
 
 
 class MemberListApi(APIView):
-    permission_classes = [IsOwner]
-
-    @extend_schema(responses=MemberOutput(many=True))
+    @extend_schema(responses=value_list(MemberOutput), operation_id="api_projects_members_list")
     def get(self, request: Request, project_name: str) -> Response:
-        _need_owner(request, project_name)
         return Response({"value": MemberOutput(members_of(request.project), many=True).data})
 
 
 class MemberDetailApi(APIView):
-    permission_classes = [IsOwner]
-
     def _user(self, username: str):  # type: ignore[no-untyped-def]
         user = get_user_model().objects.filter(username=username).first()
         if user is None:

@@ -90,15 +90,16 @@ if (uploadForm) {
   function showReport(result) {
     const imported = result.imported ?? result.created ?? result.documents ?? 0;
     const errors = result.errors ?? result.rejected ?? [];
+    const warnings = result.warnings ?? [];
     report.hidden = false;
     report.replaceChildren();
     const head = document.createElement("p");
     head.className = errors.length ? "message message-warning" : "message message-success";
     const replaced = result.replaced ? `, ${result.replaced} replaced` : "";
     const skipped = result.skipped ? `, ${result.skipped} skipped as duplicates` : "";
-    head.textContent = `${imported} document${imported === 1 ? "" : "s"} imported${replaced}${skipped}; ${errors.length} rejected.`;
+    head.textContent = `${imported} document${imported === 1 ? "" : "s"} imported${replaced}${skipped}; ${errors.length} rejected${warnings.length ? `, ${warnings.length} with a warning` : ""}.`;
     report.append(head);
-    if (errors.length) {
+    if (errors.length || warnings.length) {
       const table = document.createElement("table");
       table.className = "table small";
       table.createTHead().insertRow().append(...["File or line", "Reason"].map((label) => {
@@ -108,7 +109,7 @@ if (uploadForm) {
         return th;
       }));
       const body = table.createTBody();
-      for (const error of errors) {
+      for (const error of [...errors, ...warnings]) {
         const row = body.insertRow();
         const where = [error.file ?? error.name, error.line ? `line ${error.line}` : error.row ? `row ${error.row}` : ""].filter(Boolean).join(" · ");
         row.insertCell().textContent = where || error.target || "—";

@@ -43,6 +43,11 @@ for (const input of document.querySelectorAll("input[data-filters]")) {
 }
 
 const heatmap = document.getElementById("heatmap");
+// Each cell's shade levels come as data attributes: the CSP refuses inline style attributes.
+for (const cell of heatmap?.querySelectorAll("td.cell") ?? []) {
+  cell.style.setProperty("--c", cell.dataset.c);
+  cell.style.setProperty("--s", cell.dataset.s);
+}
 const normalise = document.getElementById("heatmap-normalise");
 if (heatmap && normalise) {
   const apply = () => heatmap.classList.toggle("normalised", normalise.checked);

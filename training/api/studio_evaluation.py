@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects.permissions import IsMember
 from training import evaluation as ev
 from training import services
 
@@ -24,8 +22,6 @@ def _flag(value: str | None, default: bool) -> bool:
 
 
 class ModelEvaluationApi(APIView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     @extend_schema(
         operation_id="studio_model_evaluation",
         summary="A trained model's evaluation on its test set (aggregate figures only)",
@@ -50,8 +46,6 @@ class ModelEvaluationApi(APIView):
 
 
 class ModelReviewApi(APIView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     @extend_schema(
         operation_id="studio_model_review",
         summary="The validation set's predictions to review, confident mistakes first",

@@ -55,7 +55,11 @@ class Command(BaseCommand):
                     # Beat rides on the default worker: one scheduler, never on the busy one.
                     processes.celery_worker("default", "default", 2, beat=True),
                 ]
-            children.append(processes.asgi_server(options["host"], options["port"]))
+            children.append(
+                processes.asgi_server(
+                    options["host"], options["port"], proxy_headers=settings.STUDIO_PROXY_HEADERS
+                )
+            )
             for child in children:
                 if not child.alive:
                     child.start()

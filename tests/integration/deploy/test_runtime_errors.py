@@ -47,6 +47,13 @@ def test_classify_reports_empty_and_too_long_documents_one_by_one(deployed):
     assert "too large" in results[1]["error"]["message"]
 
 
+def test_the_test_model_pages_5_mb_text_is_a_document_error_not_a_500(deployed):
+    body = {"documents": [{"id": "1", "text": "x" * 5_000_000}]}  # what test_model.js sends
+    response = deployed.post(CLASSIFY, body, format="json")
+    assert response.status_code == 200
+    assert "too large" in response.json()["documents"][0]["error"]["message"]
+
+
 def test_classify_batch_limits(deployed):
     assert error_of(deployed.post(CLASSIFY, {"documents": []}, format="json"))[0] == 400
     many = [{"text": "x"}] * 1001

@@ -62,3 +62,36 @@ def test_a_large_csv_import_runs_in_the_worker_and_reports_every_row(  # type: i
     from projects.importers import staging_dir
 
     assert not staging_dir(ImportJob.objects.get(project=project)).exists()
+
+
+def test_a_large_azure_import_counts_a_repeated_class_once_with_a_warning(  # type: ignore[no-untyped-def]
+    celery_worker_process, multi_project, owner, client_for
+):
+    classes = [{"category": "A"}, {"category": "A"}]
+    documents = [
+        {
+            "location": f"{i}.txt",
+            "text": f"Text {i}",
+            "dataset": "Train",
+            "classes": classes[: 1 + (i == 0)],
+        }
+        for i in range(INLINE_LIMIT + 1)
+    ]
+    body = {
+        "projectFileVersion": "2022-05-01",
+        "metadata": {"projectKind": "CustomMultiLabelClassification"},
+        "assets": {
+            "projectKind": "CustomMultiLabelClassification",
+            "classes": [{"category": "A"}],
+            "documents": documents,
+        },
+    }
+    client = client_for(owner)
+    base = f"/language/authoring/analyze-text/projects/{multi_project.name}"
+    answer = client.post(f"{base}/:import?api-version=2023-04-01", body, format="json")
+    assert answer.status_code == 202, answer.content
+    url = answer.headers["Operation-Location"]
+    job = _wait(client, url)
+    assert job["status"] == "succeeded", job
+    assert [(w["code"], w["target"]) for w in job["warnings"]] == [("DocumentChanged", "0.txt")]
+    assert Tag.objects.filter(document__project=multi_project).count() == INLINE_LIMIT + 1

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 import zipfile
 
 import pytest
+from django.test import override_settings
 
 from projects import exporters, storage
 from projects.importers import Source, import_documents
 from projects.models import Class, Document, Tag
+from studio.errors import TooLarge
 
 
 def zipped(files: dict[str, bytes | str]) -> bytes:
@@ -190,6 +194,7 @@ def test_preview_tags_file(multi_project, editor):
     ("name", "data", "reason"),
     [
         ("bad.json", b"{nope", "Not valid JSON"),
+        ("deep.json", b"[" * 5000 + b"]" * 5000, "nested too deeply"),
         ("list.json", b"[1, 2]", "must hold an object"),
         ("other.json", b'{"hello": 1}', "neither an Azure exported project"),
         ("bad.zip", b"PK not really", "zip file cannot be read"),
@@ -241,3 +246,91 @@ def test_round_trip_through_every_export_format(make_project, editor, kind):
         assert report.imported == 3
         assert not report.errors
         assert export(other) == export(source)
+
+
+def test_a_deeply_nested_jsonl_line_is_rejected_and_the_rest_lands(project, editor):
+    data = b'{"text": "Fine"}\n' + b"[" * 5000 + b"]" * 5000 + b"\n"
+    report = import_documents(project, [Source("d.jsonl", data)], user=editor)
+    assert report.imported == 1
+    assert reasons(report) == [("d.jsonl", 2, "Not valid JSON: nested too deeply.")]
+
+
+def test_a_deeply_nested_json_in_a_zip_is_reported_not_raised(project, editor):
+    data = zipped({"deep.json": "[" * 5000 + "]" * 5000, "a.txt": "Fine"})
+    report = import_documents(project, [Source("d.zip", data)], user=editor)
+    assert report.imported == 1
+    assert reasons(report) == [
+        ("d.zip/deep.json", None, "Only .txt files are imported from a zip.")
+    ]
+
+
+@override_settings(STUDIO_MAX_ZIP_ENTRY_BYTES=1000)
+def test_a_zip_entry_over_the_cap_is_rejected_and_the_rest_lands(project, editor):
+    data = zipped({"big.txt": "x" * 1001, "small.txt": "fine"})
+    report = import_documents(project, [Source("docs.zip", data)], user=editor)
+    assert report.imported == 1
+    assert reasons(report) == [
+        ("docs.zip/big.txt", None, "The entry inflates to more than 1,000 bytes.")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cap", "message"),
+    [
+        ({"STUDIO_MAX_ZIP_TOTAL_BYTES": 1500}, "inflate to more"),
+        ({"STUDIO_MAX_ZIP_ENTRIES": 2}, "more than 2 entries"),
+    ],
+)
+def test_zips_over_the_import_caps_refuse_the_import(project, editor, cap, message):
+    sources = [
+        Source(f"{i}.zip", zipped({f"{i}-{j}.txt": "x" * 500 for j in range(2)})) for i in range(2)
+    ]
+    with override_settings(**cap), pytest.raises(TooLarge, match=message):
+        import_documents(project, sources, user=editor)
+    assert not Document.objects.exists()
+
+
+def test_a_class_listed_twice_for_a_document_is_tagged_once_with_a_warning(multi_project, editor):
+    payload = azure_json(
+        "CustomMultiLabelClassification",
+        [{"location": "a.txt", "text": "Both", "classes": [{"category": "A"}, {"category": "A"}]},
+         {"location": "b.txt", "text": "One", "classes": [{"category": "B"}, {"category": "b"}]}],
+    )  # fmt: skip
+    report = import_documents(
+        multi_project, [Source("p.json", json.dumps(payload).encode())], user=editor
+    )
+    assert report.imported == 2
+    assert not report.errors
+    assert tags(multi_project) == {"a.txt": ["A"], "b.txt": ["B"]}
+    assert [w["file"] for w in report.warnings] == ["a.txt", "b.txt"]
+    assert "tagged once" in report.warnings[0]["reason"]
+
+
+HOSTILE = ['=HYPERLINK("evil.example")', "+1+1", "-2", "@SUM(A1)", "\tTab", "\rReturn", "'=Quoted",
+           "''-Twice", "'Plain", "Plain"]  # fmt: skip
+
+
+def test_csv_export_neutralises_formulas_and_imports_back_exactly(make_project, editor):
+    source = make_project(name="Formulas")
+    labels = ["=Sum", "-Minus", "@At", "Plain"]
+    records = [
+        {"name": f"{text.strip()}.txt", "text": text, "labels": [labels[i % 4]]}
+        for i, text in enumerate(HOSTILE)
+    ]
+    data = "".join(json.dumps(r) + "\n" for r in records).encode()
+    assert import_documents(source, [Source("h.jsonl", data)], user=editor).imported == 10
+    exported = exporters.csv_export(source)
+    cells = [cell for row in csv.reader(io.StringIO(exported, newline="")) for cell in row]
+    assert not [cell for cell in cells if re.match(r"[=+\-@\t\r]", cell)]
+    assert '\'=HYPERLINK("evil.example")' in cells
+    assert "'''-Twice" in cells
+    assert "'Plain" in cells
+
+    copy = make_project(name="Copy")
+    report = import_documents(copy, [Source("x.csv", exported.encode())], user=editor)
+    assert report.imported == 10
+    assert not report.errors
+    assert exporters.csv_export(copy) == exported
+    assert sorted(Document.objects.filter(project=copy).values_list("text", flat=True)) == sorted(
+        HOSTILE
+    )

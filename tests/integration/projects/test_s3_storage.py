@@ -17,12 +17,12 @@ from typing import Any
 
 import boto3
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from moto.server import ThreadedMotoServer
 
 from projects import storage
 from projects.importers import Source, import_documents
-from projects.models import Document
+from projects.models import Document, Project
 
 PREFIX = "studio/containers"
 
@@ -135,10 +135,23 @@ def test_a_location_leaving_the_container_is_refused(bucket, project, editor):
     report = import_documents(project, [Source("project.json", data)], user=editor)
     assert report.imported == 0
     assert [e["file"] for e in report.errors] == ["../secret.txt"]
-    assert storage.read_document(project, "../secret.txt") is None
-    assert storage.read_document(project, "/etc/passwd") is None
-    storage.write_document(project, "../escape.txt", "nope")
+    for location in ("../secret.txt", "/etc/passwd", "a//b.txt", "..\\secret.txt"):
+        with pytest.raises(SuspiciousFileOperation):
+            storage.read_document(project, location)
+        with pytest.raises(SuspiciousFileOperation):
+            storage.write_document(project, location, "nope")
     assert keys(bucket) == {f"{PREFIX}/secret.txt"}
+
+
+def test_a_container_outside_the_rule_is_refused_as_a_key_prefix(bucket, project):
+    """Defence in depth: a stored container that breaks the rule never becomes a key prefix."""
+    Project.objects.filter(pk=project.pk).update(storage_container="..")
+    project.refresh_from_db()
+    with pytest.raises(SuspiciousFileOperation):
+        storage.write_document(project, "a.txt", "nope")
+    with pytest.raises(SuspiciousFileOperation):
+        storage.read_document(project, "secret.txt")
+    assert keys(bucket) == set()
 
 
 def test_a_bucket_without_prefix_keeps_containers_at_the_top(bucket, settings, project):

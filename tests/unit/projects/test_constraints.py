@@ -19,6 +19,13 @@ def test_database_refuses_project_names_differing_only_by_case(project):
         Project.objects.create(name=project.name.upper(), kind=project.kind)
 
 
+def test_database_refuses_two_projects_with_one_container(project):
+    with pytest.raises(IntegrityError):
+        Project.objects.create(
+            name="Other", kind=project.kind, storage_container=project.storage_container
+        )
+
+
 def test_database_refuses_an_unknown_project_kind():
     with pytest.raises(IntegrityError):
         Project.objects.create(name="Odd", kind="regression")

@@ -109,6 +109,17 @@ def test_csv_has_one_row_per_class_the_averages_and_the_matrix(stored):
     assert rows[9] == ["food", "1", "2", "1"]
 
 
+def test_csv_class_names_cannot_run_as_spreadsheet_formulas():
+    """Issue 15, finding 4: class names come from users, and a spreadsheet runs `=...`."""
+    classes = ['=HYPERLINK("evil.example")', "+1", "-2", "@SUM(A1)"]
+    expected = [[c] for c in classes]
+    stored = evaluate(expected, expected, classes, multi_label=False).to_dict()
+    cells = [cell for row in csv.reader(io.StringIO(ev.evaluation_csv(stored))) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    # Each name is guarded in its row, in the matrix header and in its matrix row.
+    assert [cells.count(f"'{c}") for c in classes] == [3, 3, 3, 3]
+
+
 def test_training_curve_keeps_each_epochs_last_point_and_none_for_quick_mode():
     history = [
         {"epoch": 0, "loss": None, "validation_score": 0.5, "validation_loss": 1.0, "kept": False},

@@ -12,17 +12,17 @@ from django.urls import re_path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects.models import ImportJob, ImportStatus, Project, Role
-from projects.permissions import IsEditor, IsMember, get_project_for
+from projects.models import ImportJob, ImportStatus, Project
 from studio.errors import NotFound, ValidationError
+from studio.parsers import JSONParser
+from studio.schema import api_version as schema_api_version
 from training import services
 from training.api.azure.shapes import (
+    API_VERSIONS,
     AZURE_KIND,
     KIND_OF_AZURE,
     MODEL_LIFETIME,
@@ -48,6 +48,7 @@ class MergePatchParser(JSONParser):
     media_type = "application/merge-patch+json"
 
 
+@extend_schema(parameters=[schema_api_version(API_VERSIONS)])
 class AzureView(APIView):
     """Checks `api-version` after authentication, so a missing key is a 401 first."""
 
@@ -114,20 +115,19 @@ def _job_json(job: AuthoringJob) -> dict[str, Any]:
 
 
 class ProjectListApi(AzureView):
-    permission_classes = [IsAuthenticated]
-
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_projects_list")
     def get(self, request: Request) -> Response:
         projects = Project.objects.filter(memberships__user=request.user).order_by("name")
         return Response({"value": [project_json(p) for p in projects], "nextLink": None})
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    request=OpenApiTypes.OBJECT,
+    responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 202: None},
+)
 class ProjectApi(AzureView):
-    permission_classes = [IsAuthenticated]
-
     def get(self, request: Request, project_name: str) -> Response:
-        return Response(project_json(get_project_for(request.user, project_name)))
+        return Response(project_json(request.project))
 
     def patch(self, request: Request, project_name: str) -> Response:
         from projects.services import create_project, update_project
@@ -138,8 +138,9 @@ class ProjectApi(AzureView):
                 "projectName in the body must match the route.", target="projectName"
             )
         threshold = (body.get("settings") or {}).get("confidenceThreshold")
-        if Project.objects.filter(name=project_name).exists():
-            project = get_project_for(request.user, project_name, need=Role.EDITOR)
+        # The table let an owner through, or anyone when there is no such project yet.
+        project = getattr(request, "project", None)
+        if project is not None:
             kind = body.get("projectKind")
             if kind is not None and KIND_OF_AZURE.get(kind) != project.kind:
                 raise ValidationError("The project kind cannot change.", target="projectKind")
@@ -173,16 +174,13 @@ class ProjectApi(AzureView):
     def delete(self, request: Request, project_name: str) -> Response:
         from projects.services import delete_project
 
-        project = get_project_for(request.user, project_name, need=Role.OWNER)
-        delete_project(project)
+        delete_project(request.project)
         job = _new_job(request, AuthoringJob.Kind.DELETE, project_name)
         return self.accepted(request, f"global/deletion-jobs/{job.job_id}")
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class DeletionJobApi(AzureView):
-    permission_classes = [IsAuthenticated]
-
     def get(self, request: Request, job_id: str) -> Response:
         job = _authoring_job(request, AuthoringJob.Kind.DELETE, job_id, None)
         return Response(_job_json(job))
@@ -190,8 +188,6 @@ class DeletionJobApi(AzureView):
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class TrainingConfigVersionsApi(AzureView):
-    permission_classes = [IsAuthenticated]
-
     def get(self, request: Request) -> Response:
         expires = (timezone.now() + MODEL_LIFETIME).date().isoformat()
         value = [{"trainingConfigVersion": TRAINING_CONFIG_VERSION, "modelExpirationDate": expires}]
@@ -201,12 +197,10 @@ class TrainingConfigVersionsApi(AzureView):
 # ---- Import and export
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.NONE)
+@extend_schema(request=OpenApiTypes.OBJECT, responses={202: None})
 class ImportApi(AzureView):
     """`:import` an exported project: creates the project from `metadata` when it is new,
     then lands the documents (inline `text`, or files in the project's container)."""
-
-    permission_classes = [IsAuthenticated]
 
     def post(self, request: Request, project_name: str) -> Response:
         from projects.importers import Source, start_import
@@ -216,9 +210,9 @@ class ImportApi(AzureView):
         metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
         if not isinstance(body.get("assets"), dict):
             raise ValidationError("The exported project must have assets.", target="assets")
-        if Project.objects.filter(name=project_name).exists():
-            project = get_project_for(request.user, project_name, need=Role.EDITOR)
-        else:
+        # The table let an editor through, or anyone when there is no such project yet.
+        project = getattr(request, "project", None)
+        if project is None:
             kind = KIND_OF_AZURE.get(
                 metadata.get("projectKind") or body["assets"].get("projectKind")
             )
@@ -253,10 +247,7 @@ class ImportApi(AzureView):
                 result={"import_job": str(outcome.pk)},
             )
         else:
-            warnings = [
-                {"code": "DocumentSkipped", "message": str(error.get("reason")), **_target(error)}
-                for error in outcome.errors
-            ]
+            warnings = _import_warnings(outcome.as_dict())
             job = _new_job(request, AuthoringJob.Kind.IMPORT, project_name, warnings=warnings)
         return self.accepted(request, f"{project_name}/import/jobs/{job.job_id}")
 
@@ -265,10 +256,18 @@ def _target(error: dict[str, Any]) -> dict[str, str]:
     return {"target": str(error["file"])} if error.get("file") else {}
 
 
+def _import_warnings(report: dict[str, Any]) -> list[dict[str, str]]:
+    """The import report as Azure job warnings: what was skipped, and what landed changed."""
+    kinds = (("errors", "DocumentSkipped"), ("warnings", "DocumentChanged"))
+    return [
+        {"code": code, "message": str(item.get("reason")), **_target(item)}
+        for key, code in kinds
+        for item in report.get(key) or []
+    ]
+
+
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class ImportJobApi(AzureView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
         job = _authoring_job(request, AuthoringJob.Kind.IMPORT, job_id, project_name)
         worker_job = (job.result or {}).get("import_job")
@@ -280,14 +279,14 @@ class ImportJobApi(AzureView):
                 if failed:
                     reason = row.error if row else "The import job is gone."
                     job.errors = [{"code": "InvalidRequest", "message": reason}]
+                else:
+                    job.warnings = _import_warnings(row.report or {})
                 job.save()
         return Response(_job_json(job))
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.NONE)
+@extend_schema(request=OpenApiTypes.OBJECT, responses={202: None})
 class ExportApi(AzureView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     def post(self, request: Request, project_name: str) -> Response:
         from projects.exporters import azure_project
 
@@ -298,8 +297,6 @@ class ExportApi(AzureView):
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class ExportJobApi(AzureView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
         job = _authoring_job(request, AuthoringJob.Kind.EXPORT, job_id, project_name)
         body = _job_json(job)
@@ -309,8 +306,6 @@ class ExportJobApi(AzureView):
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class ExportResultApi(AzureView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
         job = _authoring_job(request, AuthoringJob.Kind.EXPORT, job_id, project_name)
         return Response(job.result)
@@ -343,10 +338,8 @@ def _train_options(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.NONE)
+@extend_schema(request=OpenApiTypes.OBJECT, responses={202: None})
 class TrainApi(AzureView):
-    permission_classes = [IsAuthenticated, IsEditor]
-
     def post(self, request: Request, project_name: str) -> Response:
         options = _train_options(_body(request))
         job = services.start_training(project=request.project, user=request.user, **options)
@@ -355,8 +348,6 @@ class TrainApi(AzureView):
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class TrainJobListApi(AzureView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_train_jobs_list")
     def get(self, request: Request, project_name: str) -> Response:
         jobs = services.list_jobs(request.project)
@@ -365,16 +356,12 @@ class TrainJobListApi(AzureView):
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class TrainJobApi(AzureView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
         return Response(ga_job(services.get_job(request.project, job_id)))
 
 
-@extend_schema(request=None, responses=OpenApiTypes.NONE)
+@extend_schema(request=None, responses={202: None})
 class TrainJobCancelApi(AzureView):
-    permission_classes = [IsAuthenticated, IsEditor]
-
     def post(self, request: Request, project_name: str, job_id: str) -> Response:
         services.cancel_job(services.get_job(request.project, job_id))
         return self.accepted(request, f"{project_name}/train/jobs/{job_id}")
@@ -384,18 +371,14 @@ class TrainJobCancelApi(AzureView):
 
 
 class ModelListApi(AzureView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_models_list")
     def get(self, request: Request, project_name: str) -> Response:
         models = [model_json(m) for m in services.trained_models(request.project)]
         return Response({"value": models, "nextLink": None})
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT)
+@extend_schema(responses={200: OpenApiTypes.OBJECT, 204: None})
 class ModelApi(AzureView):
-    permission_classes = [IsAuthenticated, IsEditor]
-
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
         return Response(model_json(services.get_model(request.project, model_name)))
 
@@ -406,8 +389,6 @@ class ModelApi(AzureView):
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class EvaluationSummaryApi(AzureView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
         model = services.get_evaluated_model(request.project, model_name)
         return Response(evaluation_summary(request.project, model))
@@ -415,8 +396,6 @@ class EvaluationSummaryApi(AzureView):
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class EvaluationResultApi(AzureView):
-    permission_classes = [IsAuthenticated, IsMember]
-
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
         model = services.get_model(request.project, model_name)
         items = [

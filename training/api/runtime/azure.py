@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.errors import ValidationError
+from studio.schema import api_version as schema_api_version
 from training.models import AnalyzeJob, JobStatus
 from training.prediction import (
     AZURE_MAX_DOCUMENTS,
@@ -137,7 +138,11 @@ def job_json(job: AnalyzeJob) -> dict[str, Any]:
     return body
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    parameters=[schema_api_version(API_VERSIONS)],
+    request=OpenApiTypes.OBJECT,
+    responses={202: None},
+)
 class AnalyzeJobsApi(APIView):
     def post(self, request: Request) -> Response:
         version = api_version_of(request)
@@ -153,14 +158,22 @@ class AnalyzeJobsApi(APIView):
         return Response(status=202, headers={"Operation-Location": job_url(request, job, version)})
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    parameters=[schema_api_version(API_VERSIONS)],
+    request=None,
+    responses=OpenApiTypes.OBJECT,
+)
 class AnalyzeJobApi(APIView):
     def get(self, request: Request, job_id: str) -> Response:
         api_version_of(request)
         return Response(job_json(get_analyze_job(request.user, job_id)))
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    parameters=[schema_api_version(API_VERSIONS)],
+    request=None,
+    responses={202: None},
+)
 class AnalyzeJobCancelApi(APIView):
     def post(self, request: Request, job_id: str) -> Response:
         version = api_version_of(request)

@@ -6,12 +6,11 @@ import time
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects.permissions import CanClassify, IsEditor, IsMember
+from studio.schema import value_list
 from training import deployments as services
 from training.api.runtime.serializers import (
     ClassifyInput,
@@ -24,17 +23,15 @@ from training.prediction import classify
 
 
 class DeploymentListApi(APIView):
-    permission_classes = [IsAuthenticated, IsMember]
-
-    @extend_schema(responses=DeploymentOutput(many=True))
+    @extend_schema(
+        responses=value_list(DeploymentOutput), operation_id="api_projects_deployments_list"
+    )
     def get(self, request: Request, project_name: str) -> Response:
         rows = Deployment.objects.filter(project=request.project).select_related("model")
         return Response({"value": DeploymentOutput(rows, many=True).data})
 
 
 class DeploymentDetailApi(APIView):
-    permission_classes = [IsAuthenticated, IsEditor]
-
     @extend_schema(responses=DeploymentOutput)
     def get(self, request: Request, project_name: str, deployment_name: str) -> Response:
         deployment = services.get_deployment(request.project, deployment_name)
@@ -59,9 +56,7 @@ class DeploymentDetailApi(APIView):
 
 
 class DeploymentSwapApi(APIView):
-    permission_classes = [IsAuthenticated, IsEditor]
-
-    @extend_schema(request=SwapInput, responses=DeploymentOutput(many=True))
+    @extend_schema(request=SwapInput, responses=value_list(DeploymentOutput))
     def post(self, request: Request, project_name: str) -> Response:
         data = SwapInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -70,8 +65,6 @@ class DeploymentSwapApi(APIView):
 
 
 class ClassifyApi(APIView):
-    permission_classes = [IsAuthenticated, CanClassify]
-
     @extend_schema(request=ClassifyInput, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, project_name: str, deployment_name: str) -> Response:
         start = time.perf_counter()

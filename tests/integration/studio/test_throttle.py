@@ -1,0 +1,57 @@
+"""Throttling: sign-ins per account and per address (django-axes), bad API keys per address."""
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from studio.services import regenerate_api_key
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+PASSWORD = "a-good-password-42"
+
+
+def sign_in(client, username: str, password: str, address: str):  # type: ignore[no-untyped-def]
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_right_password_after_100_wrong_ones_is_refused(client, owner):
+    # Each guess from another address: only the account's own count can stop them.
+    for i in range(100):
+        sign_in(client, "olivia", f"guess-{i}", f"10.0.{i // 200}.{i % 200 + 1}")
+    response = sign_in(client, "olivia", PASSWORD, "10.9.9.9")
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(15 * 60)
+    assert "Try again in 15 minutes" in response.content.decode()
+    assert client.get("/projects/").status_code == 302
+
+
+def test_many_wrong_passwords_from_one_address_lock_that_address(client, owner):
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, f"user-{i}", "guess", "10.1.1.1")
+    assert sign_in(client, "olivia", PASSWORD, "10.1.1.1").status_code == 429
+    assert sign_in(client, "olivia", PASSWORD, "10.2.2.2").status_code == 302
+
+
+def test_bad_api_keys_lock_the_address_out_even_with_a_valid_key(owner):
+    key = regenerate_api_key(user=owner, slot=1)
+    client = APIClient()
+    client.credentials(HTTP_OCP_APIM_SUBSCRIPTION_KEY="0" * 64)
+    for _ in range(settings.STUDIO_API_KEY_FAILURE_LIMIT):
+        assert client.get("/api/projects").status_code == 401
+    client.credentials(HTTP_OCP_APIM_SUBSCRIPTION_KEY=key)
+    response = client.get("/api/projects")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "TooManyRequests"
+    assert 0 < int(response["Retry-After"]) <= settings.STUDIO_API_KEY_FAILURE_WINDOW_SECONDS
+    assert client.get("/api/projects", REMOTE_ADDR="10.3.3.3").status_code == 200
+
+
+def test_bad_keys_without_a_client_address_are_counted_not_a_500(owner):
+    """A server on a Unix socket gives no REMOTE_ADDR; such callers share one count."""
+    client = APIClient(REMOTE_ADDR=None)
+    client.credentials(HTTP_OCP_APIM_SUBSCRIPTION_KEY="1" * 64)
+    statuses = [client.get("/api/projects").status_code for _ in range(21)]
+    assert statuses[0] == 401
+    assert statuses[-1] == 429
