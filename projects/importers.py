@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -28,6 +31,7 @@ from projects.models import (
     Class,
     Document,
     ImportJob,
+    ImportStatus,
     Project,
     Split,
     Tag,
@@ -35,6 +39,9 @@ from projects.models import (
 from projects.names import check_document_name, safe_document_name
 from projects.services import check_text, content_hash, create_class
 from studio.errors import TooLarge, ValidationError, size_text
+from studio.jobs import resend_lost, stale
+
+log = logging.getLogger(__name__)
 
 # Above this many documents an import runs on a worker, with a progress bar.
 INLINE_LIMIT = 300
@@ -731,6 +738,47 @@ def start_import(
 
     transaction.on_commit(lambda: run_import.delay(str(job.pk)))
     return job
+
+
+def recover_imports(now: datetime) -> int:
+    """The reaper's part for imports (the training reaper calls it): a running import whose
+    worker stopped beating is failed, and its staged files removed as a finished import's
+    are; a queued one whose message was lost is sent again. Returns the jobs handled."""
+    from projects.tasks import run_import
+
+    handled = 0
+    for job in ImportJob.objects.filter(stale(now, [ImportStatus.RUNNING])):
+        handled += _fail_import(
+            job,
+            "The worker running this import stopped (worker lost). Documents landed before "
+            "it stopped are kept; upload the files again to import the rest.",
+        )
+
+    def give_up(job: ImportJob) -> int:
+        return _fail_import(
+            job,
+            "No worker took this import, although it was sent again several times. Check "
+            "that the studio's workers run, then upload the files again.",
+        )
+
+    return handled + resend_lost(
+        ImportJob,
+        now,
+        queued=ImportStatus.NOT_STARTED,
+        running=[ImportStatus.RUNNING],
+        send=lambda job: run_import.delay(str(job.pk)),
+        give_up=give_up,
+    )
+
+
+def _fail_import(job: ImportJob, reason: str) -> int:
+    failed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=ImportStatus.FAILED, error=reason
+    )
+    if failed:
+        log.warning("Import %s failed: %s", job.pk, reason)
+        shutil.rmtree(staging_dir(job), ignore_errors=True)
+    return failed
 
 
 def staged_sources(job: ImportJob) -> list[Source]:

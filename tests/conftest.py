@@ -110,12 +110,13 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 
 
 def wait_for_worker(timeout_s: float = 60) -> None:
-    from studio.health import check_workers
+    from studio.health import check_redis_and_workers
 
     deadline = time.monotonic() + timeout_s
-    while not check_workers(timeout=1.0)["ok"]:
+    while not check_redis_and_workers()[1]["ok"]:
         if time.monotonic() > deadline:
             raise RuntimeError("The Celery worker did not answer in time.")
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")

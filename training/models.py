@@ -30,6 +30,12 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     CANCELLING = "cancelling", "Cancelling"
     CANCELLED = "cancelled", "Cancelled"
+    # Analyze-text only: some tasks succeeded and some failed.
+    PARTIALLY_COMPLETED = "partiallyCompleted", "Partially completed"
+
+
+# Every job table's status column is this wide: room for the longest wire word and a few more.
+JOB_STATUS_LENGTH = 20
 
 
 ACTIVE_JOB_STATUSES = [JobStatus.NOT_STARTED, JobStatus.RUNNING, JobStatus.CANCELLING]
@@ -69,10 +75,10 @@ class TrainingJob(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
     model_name = models.CharField(max_length=50)
     status = models.CharField(
-        max_length=12, choices=JobStatus.choices, default=JobStatus.NOT_STARTED
+        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.NOT_STARTED
     )
     evaluation_status = models.CharField(
-        max_length=12, choices=JobStatus.choices, default=JobStatus.NOT_STARTED
+        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.NOT_STARTED
     )
     options = models.JSONField(default=dict)
     phase = models.CharField(max_length=20, default="queued")
@@ -94,6 +100,8 @@ class TrainingJob(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Messages sent for this job; more than one when the reaper found the message lost.
+    sends = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at"]
@@ -149,7 +157,7 @@ class AnalyzeJob(models.Model):
     )
     display_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(
-        max_length=12, choices=JobStatus.choices, default=JobStatus.NOT_STARTED
+        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.NOT_STARTED
     )
     # {"documents": [...], "tasks": [{kind, taskName, projectName, deploymentName}]}
     request = models.JSONField(default=dict)
@@ -173,7 +181,9 @@ class DeploymentJob(models.Model):
     job_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deployment_jobs")
     deployment_name = models.CharField(max_length=50)
-    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.SUCCEEDED)
+    status = models.CharField(
+        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.SUCCEEDED
+    )
     errors = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -202,7 +212,9 @@ class AuthoringJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.SUCCEEDED)
+    status = models.CharField(
+        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.SUCCEEDED
+    )
     # Import: {"import_job": id} when a worker lands it; export: the exported project JSON.
     result = models.JSONField(null=True, blank=True)
     errors = models.JSONField(default=list)

@@ -220,7 +220,7 @@ def run_analyze_job(job_pk: int) -> None:
     elif failed == len(items):
         status = JobStatus.FAILED
     else:
-        status = "partiallyCompleted"
+        status = JobStatus.PARTIALLY_COMPLETED
     errors = [i.pop("error") for i in items if "error" in i]
     # A cancel that landed while predicting wins.
     AnalyzeJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(

@@ -1,14 +1,11 @@
-"""What a running training job tells the database and the browsers: throttled progress, a
-heartbeat that proves the worker is alive, and the cancel check the engine polls."""
+"""What a running training job tells the database and the browsers: throttled progress and
+the cancel check the engine polls (the heartbeat is studio.jobs', shared by every job)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
-from django.conf import settings
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from training.events import broadcast, job_payload
@@ -18,12 +15,6 @@ from training.models import JobStatus, TrainingJob
 MIN_INTERVAL_S = 0.3
 # The cancel check hits the database; the engine may call it thousands of times a second.
 CANCEL_CHECK_INTERVAL_S = 0.5
-# Beats well inside the stale-job age, so a live worker is never taken for a lost one.
-MAX_HEARTBEAT_INTERVAL_S = 20.0
-
-
-def heartbeat_interval() -> float:
-    return min(MAX_HEARTBEAT_INTERVAL_S, settings.STUDIO_STALE_JOB_SECONDS / 4)
 
 
 class JobProgress:
@@ -82,35 +73,3 @@ def publish(job: TrainingJob, kind: str) -> None:
         import logging
 
         logging.getLogger(__name__).warning("Could not broadcast job %s", job.job_id)
-
-
-class Heartbeat:
-    """A background thread that stamps `heartbeat_at`, so long silent steps (loading a model,
-    fitting a head) never look like a dead worker. Context manager; stops on exit."""
-
-    def __init__(self, job_pk: int, interval_s: float | None = None) -> None:
-        self.job_pk = job_pk
-        self.interval_s = interval_s or heartbeat_interval()
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_pk}", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stopped.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        try:
-            while not self._stopped.wait(self.interval_s):
-                TrainingJob.objects.filter(pk=self.job_pk, status__in=ACTIVE).update(
-                    heartbeat_at=timezone.now()
-                )
-        finally:
-            close_old_connections()
-            connection.close()
-
-
-ACTIVE = [JobStatus.RUNNING, JobStatus.CANCELLING]

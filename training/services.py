@@ -24,6 +24,7 @@ from django.utils import timezone
 from projects.models import Class, Document, Project, Split
 from projects.names import validate_resource_name
 from studio.errors import Conflict, NotFound, ValidationError
+from studio.jobs import Heartbeat, resend_lost, stale
 from training.models import (
     ACTIVE_JOB_STATUSES,
     JobStatus,
@@ -271,22 +272,14 @@ def cancel_job(job: TrainingJob) -> TrainingJob:
     return job
 
 
-def stale_job_age() -> timedelta:
-    """How long a worker may stay silent before its job counts as lost (a setting, so the
-    kill -9 test can use seconds while production waits minutes)."""
-    return timedelta(seconds=settings.STUDIO_STALE_JOB_SECONDS)
+RUNNING = [JobStatus.RUNNING, JobStatus.CANCELLING]
 
 
 def fail_stale_jobs(now: datetime, *, project: Project | None = None) -> int:
     """Mark failed every running job whose worker stopped beating (killed, OOM, machine gone),
     and every queued job past its expiry, so the project is never locked by a dead job."""
-    stale_after = stale_job_age()
-    stale = Q(status__in=[JobStatus.RUNNING, JobStatus.CANCELLING]) & (
-        Q(heartbeat_at__lt=now - stale_after)
-        | Q(heartbeat_at__isnull=True, started_at__lt=now - stale_after)
-    )
     expired = Q(status=JobStatus.NOT_STARTED, expires_at__lt=now)
-    jobs = TrainingJob.objects.filter(stale | expired)
+    jobs = TrainingJob.objects.filter(stale(now, RUNNING) | expired)
     if project is not None:
         jobs = jobs.filter(project=project)
     failed = 0
@@ -297,16 +290,46 @@ def fail_stale_jobs(now: datetime, *, project: Project | None = None) -> int:
             if lost
             else _error("JobExpired", "The job waited too long for a worker and expired.")
         )
-        failed += TrainingJob.objects.filter(pk=job.pk, status=job.status).update(
-            status=JobStatus.FAILED,
-            evaluation_status=JobStatus.FAILED,
-            phase="failed",
-            errors=[error],
-            ended_at=now,
-            updated_at=now,
+        failed += _fail_queued_or_lost(job, now, error)
+    return failed
+
+
+def resend_lost_jobs(now: datetime) -> int:
+    """Send again the queued jobs whose message the broker lost; fail those no worker takes."""
+    from training.tasks import run_job_task
+
+    def give_up(job: TrainingJob) -> int:
+        return _fail_queued_or_lost(
+            job,
+            now,
+            _error(
+                "NoWorker",
+                "No training worker took this job, although it was sent again several times. "
+                "Check that the training worker runs, then train again.",
+            ),
         )
-        job.refresh_from_db()
-        _publish(job, "job.finished")
+
+    return resend_lost(
+        TrainingJob,
+        now,
+        queued=JobStatus.NOT_STARTED,
+        running=RUNNING,
+        send=lambda job: run_job_task.delay(str(job.job_id)),
+        give_up=give_up,
+    )
+
+
+def _fail_queued_or_lost(job: TrainingJob, now: datetime, error: dict[str, str]) -> int:
+    failed = TrainingJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=JobStatus.FAILED,
+        evaluation_status=JobStatus.FAILED,
+        phase="failed",
+        errors=[error],
+        ended_at=now,
+        updated_at=now,
+    )
+    job.refresh_from_db()
+    _publish(job, "job.finished")
     return failed
 
 
@@ -335,11 +358,9 @@ def run_training_job(job_id: str) -> str:
         return f"skipped ({job.status})"
     _publish(job, "job.started")
 
-    from training.progress import Heartbeat
-
     staging = Path(settings.STUDIO_ARTIFACTS_DIR) / str(job.project_id) / ".staging" / job_id
     try:
-        with Heartbeat(job.pk):
+        with Heartbeat(TrainingJob, job.pk, RUNNING):
             result, documents = _train(job, staging)
             _finish(job, result, documents, staging)
     except Exception as exc:  # every failure ends the job with a reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from training.api.runtime import tasks as _runtime_tasks  # noqa: F401  (registers its tasks)
 
@@ -19,9 +20,20 @@ def run_job_task(job_id: str) -> str:
 
 @shared_task(name="training.fail_stale_jobs")
 def fail_stale_jobs_task() -> int:
-    """Periodic reaper (beat) for jobs whose worker died; reads also reap, so beat is optional."""
+    """Periodic reaper (beat) for jobs whose worker died, and for queued jobs whose message
+    the broker lost (sent again). Reads also fail dead training jobs, so a project page never
+    waits on one; only this task resends."""
     from django.utils import timezone
 
-    from training.services import fail_stale_jobs
+    from projects.importers import recover_imports
+    from training.services import fail_stale_jobs, resend_lost_jobs
 
-    return fail_stale_jobs(timezone.now())
+    now = timezone.now()
+    return fail_stale_jobs(now) + resend_lost_jobs(now) + recover_imports(now)
+
+
+@worker_ready.connect
+def _reap_on_start(**_: object) -> None:
+    """A worker starting may follow a crash or a broker restart: check at once rather than at
+    beat's next tick."""
+    fail_stale_jobs_task.delay()

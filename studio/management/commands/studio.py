@@ -1,7 +1,9 @@
-"""`manage.py studio`: start the whole studio (Redis when needed, workers, ASGI server) at once."""
+"""`manage.py studio`: start the whole studio (Redis when needed, workers, ASGI server) at once,
+restart any part that dies (`processes.supervise`), and stop it all on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
@@ -15,6 +17,8 @@ from django.core.management.base import BaseCommand
 from studio import processes
 from studio.environment import embedded_redis_socket
 from studio.services import ensure_admin
+
+logger = logging.getLogger("studio.launcher")
 
 
 class Command(BaseCommand):
@@ -64,18 +68,22 @@ class Command(BaseCommand):
                 if not child.alive:
                     child.start()
             url = f"http://{options['host']}:{options['port']}"
-            self._announce(url, lambda: stopping)
+            announced = False
+            # Only a signal ends this loop: a child that dies is restarted, the others keep on.
             while not stopping:
-                dead = [child.name for child in children if not child.alive]
-                if dead:
-                    self.stderr.write(f"{', '.join(dead)} stopped unexpectedly; shutting down.")
-                    break
+                processes.supervise(children, log=logger.warning)
+                if not announced and self._answers(url):
+                    announced = True
+                    self.stdout.write(
+                        self.style.SUCCESS(f"Studio is running at {url}  (Ctrl-C stops it)")
+                    )
                 time.sleep(0.3)
         finally:
             self.stdout.write("Stopping the studio…")
-            # Web and workers first, so nothing talks to Redis while it goes away.
-            processes.stop_all([child for child in children if child.name != "redis"])
-            processes.stop_all([child for child in children if child.name == "redis"])
+            # Web and workers first, so nothing talks to Redis while it goes away; the grace
+            # periods keep the whole stop within five seconds.
+            processes.stop_all([child for child in children if child.name != "redis"], grace_s=3)
+            processes.stop_all([child for child in children if child.name == "redis"], grace_s=1)
             self.stdout.write("Stopped.")
 
     def _start_embedded_redis(self) -> processes.Child:
@@ -97,12 +105,9 @@ class Command(BaseCommand):
                 )
             )
 
-    def _announce(self, url: str, stopping: Any) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not stopping():
-            try:
-                urllib.request.urlopen(f"{url}/accounts/login/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
-        self.stdout.write(self.style.SUCCESS(f"Studio is running at {url}  (Ctrl-C stops it)"))
+    def _answers(self, url: str) -> bool:
+        try:
+            urllib.request.urlopen(f"{url}/accounts/login/", timeout=1)
+        except OSError:
+            return False
+        return True

@@ -24,7 +24,12 @@ from training.prediction import (
 )
 
 API_VERSIONS = ("2022-05-01", "2023-04-01", "2022-10-01-preview", "2023-11-15-preview")
-TERMINAL = {"succeeded", "failed", "cancelled", "partiallyCompleted"}
+TERMINAL = {
+    JobStatus.SUCCEEDED,
+    JobStatus.FAILED,
+    JobStatus.CANCELLED,
+    JobStatus.PARTIALLY_COMPLETED,
+}
 
 
 def iso(value) -> str:  # type: ignore[no-untyped-def]
