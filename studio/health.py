@@ -43,4 +43,12 @@ def health() -> dict[str, Any]:
     redis_check, worker_check = check_redis_and_workers()
     checks = {"database": check_database(), "redis": redis_check, "worker": worker_check}
     status = "ok" if all(check["ok"] for check in checks.values()) else "degraded"
-    return {"status": status, "checks": checks}
+    return {"status": status, "checks": checks, "serving": serving()}
+
+
+def serving() -> dict[str, int]:
+    """This process's loaded models: counts only, since /healthz is public; not a check, since a
+    process with nothing loaded yet still serves (it loads on the first request)."""
+    from training.warmup import loaded_models, warming
+
+    return {"modelsLoaded": loaded_models(), "modelsLoading": warming()}

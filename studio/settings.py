@@ -157,6 +157,9 @@ CHANNEL_LAYERS = {
 # Workers' heartbeat keys (studio/heartbeat.py), under the same prefix as the channel layer so
 # that studios sharing one Redis see only their own workers.
 WORKER_HEARTBEAT_PREFIX = f"{CHANNEL_LAYERS['default']['CONFIG']['prefix']}:worker:"
+# Web processes load every deployed model at start and on each deploy (training/warmup.py);
+# STUDIO_SERVING_WARMUP=0 leaves loading to the first request, as before.
+SERVING_WARMUP = env_bool("STUDIO_SERVING_WARMUP", default=True)
 
 CELERY_BROKER_URL = celery_url(os.environ.get("CELERY_BROKER_URL") or REDIS_URL)
 CELERY_RESULT_BACKEND = celery_url(REDIS_URL)

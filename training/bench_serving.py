@@ -23,6 +23,7 @@ documents/s through the batch endpoint and a single-document p50 under 20 ms end
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -32,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -139,14 +140,14 @@ def engine_rows(artifact: str, short: list[str], news: list[str], n: int, naive_
 # --- HTTP ------------------------------------------------------------------------------------
 
 SETUP = """
-import json
+import datetime, json
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from projects.models import Class
 from projects.services import create_project
 from studio.services import regenerate_api_key
 from training.deployments import deploy_model
-from training.models import TrainedModel
+from training.models import TrainedModel, TrainingJob
 user = get_user_model().objects.create_user(username="bench", password="bench-password-42")
 project = create_project(owner=user, name="Bench", kind="single_label")
 for i, name in enumerate(CLASSES):
@@ -155,7 +156,12 @@ TrainedModel.objects.create(project=project, name="quick", version=1, artifact_p
                             evaluation={}, trained_at=timezone.now())
 for quantize, name in ((False, "fp32"), (True, "int8")):
     deploy_model(project=project, name=name, model_name="quick", quantize=quantize)
-print(json.dumps({"key": regenerate_api_key(user=user, slot=1)}))
+# A finished training job, for the job status route that bench_load reads.
+now = timezone.now()
+job = TrainingJob.objects.create(project=project, model_name="quick", status="succeeded",
+                                 created_by=user, started_at=now, ended_at=now,
+                                 expires_at=now + datetime.timedelta(days=2))
+print(json.dumps({"key": regenerate_api_key(user=user, slot=1), "job_id": str(job.job_id)}))
 """
 
 
@@ -212,10 +218,11 @@ print(json.dumps(rows))
 """
 
 
-def inprocess_rows(data_dir: Path, key: str, short: list[str], singles: int) -> list[dict]:
+def inprocess_rows(
+    data_dir: Path, key: str, short: list[str], singles: int, redis_url: str
+) -> list[dict]:
     """Single-document classify in process, per-process caches on (ours) and off (naive)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
-    env |= {"STUDIO_DATA_DIR": str(data_dir), "STUDIO_LOG_LEVEL": "WARNING"}
+    env = studio_env(data_dir, redis_url)
     texts = short[100 : 100 + singles + 20]
     script = INPROCESS.replace("RAW_API_KEY", repr(key)).replace("SINGLE_TEXTS", repr(texts))
     out = subprocess.run(
@@ -231,36 +238,85 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, artifact: str, classes: list[str]) -> tuple[Any, str, str]:
-    """Migrate a fresh data folder, create user/project/deployments, start Daphne; (process,
-    base URL, API key)."""
+def studio_env(data_dir: Path, redis_url: str, root: Path = ROOT) -> dict[str, str]:
+    """The environment of a studio process on `data_dir`, with the code of `root` (this tree,
+    or another checkout run with the same interpreter)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
-    env |= {"STUDIO_DATA_DIR": str(data_dir), "STUDIO_LOG_LEVEL": "WARNING"}
+    return env | {
+        "STUDIO_DATA_DIR": str(data_dir),
+        "STUDIO_LOG_LEVEL": "WARNING",
+        "REDIS_URL": redis_url,
+        "PYTHONPATH": str(root),
+    }
+
+
+@contextlib.contextmanager
+def running_redis(folder: Path) -> Iterator[str]:
+    """The embedded Redis the launcher runs (throttle counts, channel layer), on a Unix socket
+    in `folder`; yields its URL."""
+    from studio.processes import embedded_redis, stop_all, wait_for_redis
+
+    folder.mkdir(parents=True, exist_ok=True)
+    socket_path = folder / "redis.sock"
+    child = embedded_redis(socket_path, folder)
+    child.start()
+    try:
+        url = f"unix://{socket_path}"
+        wait_for_redis(url)
+        yield url
+    finally:
+        stop_all([child], grace_s=5)
+
+
+def prepare_data_dir(
+    data_dir: Path, artifact: str, classes: list[str], env: dict[str, str], root: Path = ROOT
+) -> dict[str, str]:
+    """Migrate a fresh data folder and create the user, the project "Bench", its deployments
+    "fp32" and "int8" and a finished training job; {"key": API key, "job_id": ...}."""
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "migrate", "-v", "0"], cwd=root, env=env, check=True)
     script = SETUP.replace("CLASSES", repr(classes)).replace("ARTIFACT", repr(artifact))
     out = subprocess.run(
-        [*manage, "shell", "-c", script], cwd=ROOT, env=env, check=True, capture_output=True
+        [*manage, "shell", "-c", script], cwd=root, env=env, check=True, capture_output=True
     ).stdout.decode()
-    key = json.loads(out.strip().splitlines()[-1])["key"]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def start_daphne(env: dict[str, str], root: Path = ROOT) -> tuple[Any, str]:
+    """Start Daphne (as `manage.py studio` does) on a free loopback port and wait until it
+    answers; (process, base URL)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port),
          "studio.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     import requests
 
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(f"{url}/accounts/login/", timeout=2)
-            break
-        except requests.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the ASGI server did not start") from None
-            time.sleep(0.3)
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            try:
+                requests.get(f"{url}/accounts/login/", timeout=10)
+                return process, url
+            except (requests.ConnectionError, requests.Timeout):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the ASGI server in {root} did not start") from None
+                time.sleep(0.3)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+
+
+def start_server(
+    data_dir: Path, artifact: str, classes: list[str], redis_url: str
+) -> tuple[Any, str, str]:
+    """Set up a fresh data folder and start Daphne on it; (process, base URL, API key)."""
+    env = studio_env(data_dir, redis_url)
+    key = prepare_data_dir(data_dir, artifact, classes, env)["key"]
+    process, url = start_daphne(env)
     return process, url, key
 
 
@@ -328,13 +384,16 @@ def main(argv: list[str] | None = None) -> int:
         artifact, train_s = train_model(train, Path(tmp) / "artifact")
         report["train_s"] = round(train_s, 1)
         report["engine"] = engine_rows(artifact, short, news, args.docs, args.naive_docs)
-        process, url, key = start_server(Path(tmp) / "data", artifact, sorted(train))
-        try:
-            report["http"] = http_rows(url, key, short, args.singles, args.batches)
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
-        report["in_process"] = inprocess_rows(Path(tmp) / "data", key, short, args.singles)
+        with running_redis(Path(tmp) / "redis") as redis_url:
+            process, url, key = start_server(Path(tmp) / "data", artifact, sorted(train), redis_url)
+            try:
+                report["http"] = http_rows(url, key, short, args.singles, args.batches)
+            finally:
+                process.terminate()
+                process.wait(timeout=15)
+            report["in_process"] = inprocess_rows(
+                Path(tmp) / "data", key, short, args.singles, redis_url
+            )
     report["load_after"] = round(os.getloadavg()[0], 2)
     if args.json:
         print(json.dumps(report, indent=2))

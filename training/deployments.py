@@ -12,6 +12,7 @@ from projects.names import validate_resource_name
 from studio.errors import Conflict, NotFound, ValidationError
 from studio.ttl_cache import TtlCache
 from training.models import Deployment, TrainedModel
+from training.warmup import announce
 
 MAX_DEPLOYMENTS = 10
 
@@ -101,6 +102,7 @@ def deploy_model(
     deployment.artifact_path = model.artifact_path
     deployment.quantize = quantize
     deployment.save()
+    announce([deployment])  # every web process loads the model before a request needs it
     return deployment
 
 
@@ -126,6 +128,7 @@ def swap_deployments(*, project: Project, first: str, second: str) -> tuple[Depl
         setattr(b, f, pinned_a[f])
     a.save()
     b.save()
+    announce([a, b])
     return a, b
 
 
