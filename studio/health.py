@@ -5,14 +5,23 @@ Answers in milliseconds: workers are known from their heartbeat keys, not pinged
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import connection
 
 from studio.heartbeat import live_workers, redis_client
 
+log = logging.getLogger(__name__)
 # Short, so that a hung Redis still lets /healthz answer inside a probe's 1 s.
 REDIS_TIMEOUT_S = 0.3
+
+
+def _down(part: str, exc: Exception) -> dict[str, Any]:
+    """/healthz is public: the answer names the kind of failure, the log has the details (which
+    may hold hosts and socket paths)."""
+    log.warning("Health check: %s is down: %s", part, exc)
+    return {"ok": False, "error": f"{part} is unreachable ({type(exc).__name__})."}
 
 
 def check_database() -> dict[str, Any]:
@@ -20,8 +29,8 @@ def check_database() -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return {"ok": True, "vendor": connection.vendor}
-    except Exception as exc:  # any failure means "down", and the reason is reported
-        return {"ok": False, "error": str(exc)}
+    except Exception as exc:  # any failure means "down"
+        return _down("The database", exc)
 
 
 def check_redis_and_workers() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -31,7 +40,7 @@ def check_redis_and_workers() -> tuple[dict[str, Any], dict[str, Any]]:
         client.ping()
         names = live_workers(client)
     except Exception as exc:
-        return {"ok": False, "error": str(exc)}, {"ok": False, "error": "Redis is down."}
+        return _down("Redis", exc), {"ok": False, "error": "Redis is down."}
     finally:
         client.close()
     if not names:

@@ -23,6 +23,7 @@ def test_healthz_is_503_when_redis_is_unreachable(client, settings, tmp_path):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"]["ok"] is False
+    assert str(tmp_path) not in response.content.decode()  # public: no internal paths
 
 
 def test_healthz_says_the_worker_is_down_when_no_worker_beats(client, settings):
