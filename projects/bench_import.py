@@ -3,7 +3,7 @@
 Imports a generated CSV of support tickets (10,000 rows by default, five classes, mixed splits)
 with the import service, against a naive baseline measured in the same run: the same rows created
 one document at a time through the single-document service (`create_document` with its tag),
-the way a loop over the API would. Target (issue 3): a 10,000-document CSV in under 30 seconds.
+the way a loop over the API would. Target: a 10,000-document CSV in under 30 seconds.
 
 It runs on a temporary data folder (SQLite, or `--database-url` for PostgreSQL), so it never
 touches the studio's own data. The baseline imports a sample (`--naive-rows`) and reports its

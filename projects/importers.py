@@ -9,12 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
-import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -31,17 +28,13 @@ from projects.models import (
     Class,
     Document,
     ImportJob,
-    ImportStatus,
     Project,
     Split,
     Tag,
 )
-from projects.names import check_document_name, safe_document_name
+from projects.names import check_document_name, repaired_class_name, safe_document_name
 from projects.services import check_text, content_hash, create_class
 from studio.errors import TooLarge, ValidationError, size_text
-from studio.jobs import resend_lost, stale
-
-log = logging.getLogger(__name__)
 
 # Above this many documents an import runs on a worker, with a progress bar.
 INLINE_LIMIT = 300
@@ -51,6 +44,8 @@ SPLIT_WORDS = {"": Split.AUTO, "auto": Split.AUTO, "train": Split.TRAIN, "test":
 # A .txt is one document: UTF-8 takes at most four bytes a character.
 MAX_TXT_BYTES = 4 * MAX_DOCUMENT_CHARS
 ZIP_CHUNK = 1024 * 1024
+# Beside a worker import's staged files: the ImportOptions it was started with.
+OPTIONS_FILE = "options.json"
 
 
 class UploadedFile(Protocol):
@@ -100,6 +95,8 @@ class ImportReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     # Rows that landed, but not quite as written (a class listed twice counts once).
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # Class names Azure forbids, with the name the class-name repair gives each.
+    class_repairs: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,7 +106,45 @@ class ImportReport:
             "created_classes": self.created_classes,
             "errors": self.errors,
             "warnings": self.warnings,
+            "class_repairs": self.class_repairs,
         }
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How rows land. The studio's import adds documents (`on_duplicate` says what a name
+    already there does); Azure's `:import` replaces the project's documents and classes
+    (`replace_assets`) and lands nothing when any row is refused (`all_or_nothing`), so its job
+    either succeeds whole or fails with every reason. `repair_class_names` imports a class whose
+    name Azure forbids under its repaired name instead of refusing its documents."""
+
+    on_duplicate: str = "skip"
+    repair_class_names: bool = False
+    replace_assets: bool = False
+    all_or_nothing: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportOptions:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+class ImportRefused(ValidationError):
+    """An all-or-nothing import refused rows: nothing landed, and the report says why."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(
+            f"Nothing was imported: {len(report.errors):,} documents or classes were refused.",
+            details=[_error_detail(item) for item in report.errors],
+        )
+        self.report = report
+
+
+def _error_detail(item: dict[str, Any]) -> dict[str, Any]:
+    target = item.get("file") or item.get("target")
+    return {"code": "InvalidArgument", "message": str(item.get("reason")), "target": target}
 
 
 def _decode(data: bytes) -> str | None:
@@ -520,7 +555,13 @@ class _Classes:
             with transaction.atomic():
                 created = create_class(self.project, name)
         except ValidationError as exc:
-            return None, f"Label {name!r}: {exc.message}"
+            repaired = self.report.class_repairs.get(name)
+            offer = (
+                f" Repaired, it would be {repaired!r}: import again with the class-name repair."
+                if repaired
+                else ""
+            )
+            return None, f"Label {name!r}: {exc.message}{offer}"
         self.by_name[name.lower()] = created
         self.report.created_classes.append(created.name)
         return created, None
@@ -545,45 +586,119 @@ def _count_labels_once(row: Row, report: ImportReport) -> None:
     row.labels = list(first.values())
 
 
+def _repair_class_names(parsed: Parsed, report: ImportReport, *, apply: bool) -> None:
+    """Offer a repaired name for every class name Azure forbids (`reverted_card_payment?` →
+    `reverted_card_payment_`); with `apply`, rename the classes and the rows' labels to it,
+    each row so renamed with a warning."""
+    labels = (label for row in parsed.rows for label in row.labels)
+    for name in dict.fromkeys([*parsed.declared_classes, *labels]):
+        repaired = repaired_class_name(name)
+        if repaired:
+            report.class_repairs[name] = repaired
+    if not apply or not report.class_repairs:
+        return
+    repairs = report.class_repairs
+    declared = (repairs.get(name, name) for name in parsed.declared_classes)
+    parsed.declared_classes = list(dict.fromkeys(declared))
+    for row in parsed.rows:
+        renamed = [label for label in row.labels if label in repairs]
+        if not renamed:
+            continue
+        row.labels = [repairs.get(label, label) for label in row.labels]
+        changes = ", ".join(f"{label!r} as {repairs[label]!r}" for label in renamed)
+        report.warnings.append(
+            {**row.where, "reason": f"Class name repaired (Azure forbids it): tagged {changes}."}
+        )
+
+
+def _checked_rows(
+    project: Project,
+    parsed: Parsed,
+    report: ImportReport,
+    progress: Callable[[int, int], None] | None,
+) -> list[Row]:
+    """The rows that may land, each refused one reported with its reason."""
+    checked: list[Row] = []
+    seen: set[str] = set()
+    total = len(parsed.rows)
+    for index, row in enumerate(parsed.rows, start=1):
+        _count_labels_once(row, report)
+        problem = _check_row(row, project, parsed)
+        if problem is None and row.name in seen:
+            problem = f"Duplicate name {row.name!r} in this import: only the first is kept."
+        if problem:
+            report.errors.append({**row.where, "reason": problem})
+        else:
+            seen.add(row.name)
+            checked.append(row)
+        if progress and (index % BATCH_SIZE == 0 or index == total):
+            progress(index, total)
+    return checked
+
+
+def _clear_assets(project: Project) -> None:
+    """Azure's import replaces the project's data: its documents, tags and classes go (models
+    and deployments stay, as Azure keeps them)."""
+    Tag.objects.filter(document__project=project).delete()
+    Document.objects.filter(project=project).delete()
+    Class.objects.filter(project=project).delete()
+
+
 def land_rows(
     project: Project,
     parsed: Parsed,
     *,
     user: AbstractBaseUser | None,
-    on_duplicate: str = "skip",
+    options: ImportOptions = ImportOptions(),
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Write the parsed rows in batches: each document with its tags in one transaction."""
+    """Check every row, then land them all in one transaction: an import that fails half-way
+    (or an all-or-nothing one that refused a row) leaves the project exactly as it was.
+
+    `progress` counts the rows checked, outside the transaction, so the job row it updates is
+    never locked by the landing; the landing itself is the last step.
+    """
     report = ImportReport(errors=list(parsed.errors))
-    classes = _Classes(project, report)
-    for name in parsed.declared_classes:
-        _, problem = classes.get(name)
-        if problem:
-            report.errors.append({"target": name, "reason": problem})
-    seen: set[str] = set()
-    room = MAX_DOCUMENTS_PER_PROJECT - Document.objects.filter(project=project).count()
-    total = len(parsed.rows)
-    for start in range(0, total, BATCH_SIZE):
-        batch = []
-        for row in parsed.rows[start : start + BATCH_SIZE]:
-            _count_labels_once(row, report)
-            problem = _check_row(row, project, parsed)
-            if problem is None and row.name in seen:
-                problem = f"Duplicate name {row.name!r} in this import: only the first is kept."
-            labels: list[Class] = []
-            for label in row.labels if problem is None else []:
-                category, problem = classes.get(label)
-                if problem:
-                    break
-                labels.append(category)
+    _repair_class_names(parsed, report, apply=options.repair_class_names)
+    checked = _checked_rows(project, parsed, report, progress)
+    to_container: list[Row] = []
+    with transaction.atomic():
+        if options.replace_assets:
+            _clear_assets(project)
+        classes = _Classes(project, report)
+        for name in parsed.declared_classes:
+            _, problem = classes.get(name)
             if problem:
-                report.errors.append({**row.where, "reason": problem})
-                continue
-            seen.add(row.name)
-            batch.append((row, labels))
-        room = _land_batch(project, batch, report, user=user, on_duplicate=on_duplicate, room=room)
-        if progress:
-            progress(min(start + BATCH_SIZE, total), total)
+                report.errors.append({"target": name, "reason": problem})
+        room = MAX_DOCUMENTS_PER_PROJECT - Document.objects.filter(project=project).count()
+        for start in range(0, len(checked), BATCH_SIZE):
+            batch = []
+            for row in checked[start : start + BATCH_SIZE]:
+                labels: list[Class] = []
+                problem = None
+                for label in row.labels:
+                    category, problem = classes.get(label)
+                    if category is None:
+                        break
+                    labels.append(category)
+                if problem:
+                    report.errors.append({**row.where, "reason": problem})
+                    continue
+                batch.append((row, labels))
+            room = _land_batch(
+                project,
+                batch,
+                report,
+                user=user,
+                on_duplicate=options.on_duplicate,
+                room=room,
+                to_container=to_container,
+            )
+        if options.all_or_nothing and report.errors:
+            raise ImportRefused(report)
+    # After the transaction, so a failed import leaves no files behind either.
+    for row in to_container:
+        storage.write_document(project, row.name, row.text)
     return report
 
 
@@ -595,6 +710,7 @@ def _land_batch(
     user: AbstractBaseUser | None,
     on_duplicate: str,
     room: int,
+    to_container: list[Row],
 ) -> int:
     with transaction.atomic():
         names = [row.name for row, _ in batch]
@@ -632,7 +748,7 @@ def _land_batch(
             )
             tag_labels.append(labels)
             if row.write_to_container:
-                storage.write_document(project, row.name, row.text)
+                to_container.append(row)
         Document.objects.bulk_create(documents)
         if any(d.pk is None for d in documents):  # backends that do not return ids
             ids = dict(
@@ -689,13 +805,13 @@ def import_documents(
     files: Iterable[UploadedFile | Source],
     *,
     user: AbstractBaseUser | None,
-    on_duplicate: str = "skip",
+    options: ImportOptions = ImportOptions(),
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the files now, whatever their size (workers and the benchmark call this)."""
-    _check_duplicate_choice(on_duplicate)
+    _check_duplicate_choice(options.on_duplicate)
     parsed = parse_sources(project, _sources(files))
-    return land_rows(project, parsed, user=user, on_duplicate=on_duplicate, progress=progress)
+    return land_rows(project, parsed, user=user, options=options, progress=progress)
 
 
 def staging_dir(job: ImportJob) -> Path:
@@ -707,22 +823,23 @@ def start_import(
     files: Iterable[UploadedFile | Source],
     *,
     user: AbstractBaseUser | None,
-    on_duplicate: str = "skip",
+    options: ImportOptions = ImportOptions(),
 ) -> ImportReport | ImportJob:
     """What pages and the API call: small imports land now, large ones go to a worker.
 
-    Returns the report, or the queued ImportJob whose row the caller polls.
+    Returns the report, or the queued ImportJob whose row the caller polls. An all-or-nothing
+    import that refuses rows raises ImportRefused when it runs now.
     """
-    _check_duplicate_choice(on_duplicate)
+    _check_duplicate_choice(options.on_duplicate)
     sources = _sources(files)
     if not sources:
         raise ValidationError("Upload at least one file.", target="files")
     parsed = parse_sources(project, sources)
     if len(parsed.rows) <= INLINE_LIMIT:
-        return land_rows(project, parsed, user=user, on_duplicate=on_duplicate)
+        return land_rows(project, parsed, user=user, options=options)
     job = ImportJob.objects.create(
         project=project,
-        on_duplicate=on_duplicate,
+        on_duplicate=options.on_duplicate,
         total=len(parsed.rows),
         created_by=user if user is not None and user.is_authenticated else None,
     )
@@ -734,51 +851,11 @@ def start_import(
         target = folder / f"{index:04d}" / safe_document_name(Path(source.name).name)
         target.parent.mkdir()
         target.write_bytes(source.data)
+    (folder / OPTIONS_FILE).write_text(json.dumps(options.as_dict()))
     from projects.tasks import run_import
 
     transaction.on_commit(lambda: run_import.delay(str(job.pk)))
     return job
-
-
-def recover_imports(now: datetime) -> int:
-    """The reaper's part for imports (the training reaper calls it): a running import whose
-    worker stopped beating is failed, and its staged files removed as a finished import's
-    are; a queued one whose message was lost is sent again. Returns the jobs handled."""
-    from projects.tasks import run_import
-
-    handled = 0
-    for job in ImportJob.objects.filter(stale(now, [ImportStatus.RUNNING])):
-        handled += _fail_import(
-            job,
-            "The worker running this import stopped (worker lost). Documents landed before "
-            "it stopped are kept; upload the files again to import the rest.",
-        )
-
-    def give_up(job: ImportJob) -> int:
-        return _fail_import(
-            job,
-            "No worker took this import, although it was sent again several times. Check "
-            "that the studio's workers run, then upload the files again.",
-        )
-
-    return handled + resend_lost(
-        ImportJob,
-        now,
-        queued=ImportStatus.NOT_STARTED,
-        running=[ImportStatus.RUNNING],
-        send=lambda job: run_import.delay(str(job.pk)),
-        give_up=give_up,
-    )
-
-
-def _fail_import(job: ImportJob, reason: str) -> int:
-    failed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
-        status=ImportStatus.FAILED, error=reason
-    )
-    if failed:
-        log.warning("Import %s failed: %s", job.pk, reason)
-        shutil.rmtree(staging_dir(job), ignore_errors=True)
-    return failed
 
 
 def staged_sources(job: ImportJob) -> list[Source]:
@@ -786,5 +863,15 @@ def staged_sources(job: ImportJob) -> list[Source]:
     return [
         Source(path.name, path.read_bytes())
         for part in sorted(folder.iterdir())
+        if part.is_dir()
         for path in part.iterdir()
     ]
+
+
+def staged_options(job: ImportJob) -> ImportOptions:
+    """The options the import was started with (staged beside its files, since the job row
+    keeps only the duplicates choice)."""
+    path = staging_dir(job) / OPTIONS_FILE
+    if not path.exists():
+        return ImportOptions(on_duplicate=job.on_duplicate)
+    return ImportOptions.from_dict(json.loads(path.read_text()))

@@ -19,6 +19,7 @@ from projects.names import (
     validate_container_name,
     validate_resource_name,
 )
+from studio.jobs import Job, JobStatus
 
 # Azure's documented limits (GA), enforced by the services and shown where they apply.
 MAX_DOCUMENT_CHARS = 128_000
@@ -179,22 +180,11 @@ class Tag(models.Model):
         return f"{self.document} → {self.category}"
 
 
-class ImportStatus(models.TextChoices):
-    # Azure's job status words, so the API shows the row as it is.
-    NOT_STARTED = "notStarted", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-
-
-class ImportJob(models.Model):
+class ImportJob(Job):
     """A large import running on a worker; the pages poll it for the progress bar and report."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
-    status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.NOT_STARTED
-    )
     on_duplicate = models.CharField(max_length=7, default="skip")
     percent = models.PositiveSmallIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
@@ -204,18 +194,12 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    # The worker's claim and heartbeat, and the messages sent: what the stale-job reaper reads.
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    sends = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=ImportStatus.values), name="import_status_valid"
+                condition=Q(status__in=JobStatus.values), name="import_status_valid"
             )
         ]
 

@@ -46,6 +46,25 @@ def validate_class_name(value: str) -> None:
         )
 
 
+def repaired_class_name(value: str) -> str | None:
+    """`value` made into a class name Azure accepts: each forbidden character becomes `_`,
+    outer spaces go and the name is cut to 50. None when `value` is already valid, or when
+    nothing usable is left."""
+    try:
+        validate_class_name(value)
+    except ValidationError:
+        pass
+    else:
+        return None
+    repaired = "".join("_" if char in CLASS_NAME_FORBIDDEN else char for char in value or "")
+    repaired = repaired.strip()[:MAX_NAME_LENGTH].strip()
+    try:
+        validate_class_name(repaired)
+    except ValidationError:
+        return None
+    return repaired
+
+
 # Azure's blob container rule; a container is a folder or key prefix, so this also keeps it one.
 CONTAINER_NAME_RE = re.compile(r"^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")
 CONTAINER_NAME_HELP = (

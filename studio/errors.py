@@ -7,6 +7,7 @@ Every API answer that is not a success looks like
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -25,6 +27,12 @@ from rest_framework.response import Response
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/api/", "/language/")
+# What the database driver raises while the server is down, restarting or unreachable (and for
+# the other transient failures it files under the same class: a deadlock, SQLite's lock
+# timeout): the request is answered 503 with Retry-After, and the next one connects afresh.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_S = 5
+DATABASE_DOWN_MESSAGE = "The studio's database is unavailable; try again in a few seconds."
 
 
 class StudioError(Exception):
@@ -190,6 +198,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         status, body = _drf_error(exc)
         if isinstance(exc, drf.Throttled) and exc.wait:
             headers["Retry-After"] = str(int(exc.wait))
+    elif isinstance(exc, DATABASE_ERRORS):
+        log.warning("Answered 503: the database is unavailable: %s", exc)
+        status, body = 503, envelope("ServiceUnavailable", DATABASE_DOWN_MESSAGE)
+        headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
     else:
         log.exception("Unhandled error in an API view", exc_info=exc)
         status, body = (
@@ -237,12 +249,30 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Any
 
 def plain_page(message: str, *, status: int) -> HttpResponse:
     """A page with no template, no script and no database: for answers given before a view."""
-    title = "Request too large" if status == 413 else "Bad request"
+    titles = {413: "Request too large", 503: "Service unavailable"}
+    title = titles.get(status, "Bad request")
     html = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>"
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 
 
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: Azure's envelope on API paths, a plain page elsewhere (the usual
+    error page may need the database it could not reach)."""
+    if is_api_path(request.path):
+        response: HttpResponse = JsonResponse(
+            envelope("ServiceUnavailable", DATABASE_DOWN_MESSAGE), status=503
+        )
+    else:
+        response = plain_page(DATABASE_DOWN_MESSAGE, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return response
+
+
 def server_error(request: HttpRequest) -> Any:
+    """Django's handler500, called while the uncaught exception is being handled: a database
+    that went away (raised by a middleware, a page or a DRF authentication step) is a 503."""
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable(request)
     if is_api_path(request.path):
         body = envelope("InternalServerError", "The studio failed to handle this request.")
         return JsonResponse(body, status=500)

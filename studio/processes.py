@@ -18,11 +18,13 @@ import contextlib
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import redis
@@ -45,19 +47,28 @@ class Child:
     name: str
     args: list[str]
     stop_signal: signal.Signals = signal.SIGTERM
-    env: dict[str, str] = field(default_factory=dict)
+    # The child's whole environment; None inherits this process's.
+    env: dict[str, str] | None = None
+    cwd: Path | None = None
+    # Where stdout and stderr go (appended); None shares the parent's.
+    log: Path | None = None
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     restart_delay_s: float = FIRST_RESTART_DELAY_S
     restart_at: float | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            self.args,
-            env={**os.environ, **self.env},
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
+        with contextlib.ExitStack() as stack:
+            out = stack.enter_context(self.log.open("ab")) if self.log else None
+            self.process = subprocess.Popen(
+                self.args,
+                env=self.env,
+                cwd=self.cwd,
+                stdout=out,
+                stderr=subprocess.STDOUT if out else None,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
         self.started_at = time.monotonic()
 
     @property
@@ -179,3 +190,46 @@ def asgi_server(host: str, port: int, *, proxy_headers: bool = False) -> Child:
         *(["--proxy-headers"] if proxy_headers else []), "studio.asgi:application",
     ]  # fmt: skip
     return Child("web", args)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on now, chosen by the system, for a server started next."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def start_asgi_server(
+    env: dict[str, str] | None = None,
+    *,
+    cwd: Path | None = None,
+    log: Path | None = None,
+    timeout_s: float = 90.0,
+) -> tuple[Child, str]:
+    """Daphne as the launcher runs it, alone on a free loopback port, and its base URL once it
+    serves the sign-in page (as the launcher waits for it: /healthz would answer 503 while no
+    worker runs, and log that as an error). For the tests and benchmarks that need a real web
+    process; `cwd` picks the checkout it serves (a benchmark measures an older commit that
+    way). One that exits or stays silent is stopped, and the error ends with its log's tail."""
+    port = free_port()
+    child = replace(asgi_server("127.0.0.1", port), env=env, cwd=cwd, log=log)
+    child.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    while not answers(url, timeout_s=10):
+        if not child.alive or time.monotonic() > deadline:
+            stop_all([child], grace_s=1)
+            tail = log.read_text(errors="replace")[-3000:] if log else ""
+            raise RuntimeError(f"The web server in {cwd or os.getcwd()} did not start.\n{tail}")
+        time.sleep(0.3)
+    return child, url
+
+
+def answers(url: str, timeout_s: float = 1.0) -> bool:
+    """Whether the studio at `url` serves its sign-in page: the web process is up and talks to
+    its database. The short default keeps the launcher's supervision loop from waiting on it."""
+    try:
+        urllib.request.urlopen(f"{url}/accounts/login/", timeout=timeout_s).close()
+    except OSError:
+        return False
+    return True

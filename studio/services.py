@@ -30,6 +30,22 @@ def revoke_api_key(*, user: AbstractBaseUser, slot: int) -> None:
     ApiKey.objects.filter(user=user, slot=slot).delete()
 
 
+@transaction.atomic
+def create_user(
+    *, username: str, password: str | None = None, superuser: bool = False
+) -> tuple[AbstractBaseUser, str | None]:
+    """A new account for a person or a script; returns it and its password when one was
+    generated (shown once, never stored in clear)."""
+    users = get_user_model().objects
+    if not username or users.filter(username__iexact=username).exists():
+        raise ValidationError(f"A user named {username!r} exists already.", target="username")
+    generated = None
+    if not password:
+        password = generated = secrets.token_urlsafe(12)
+    create = users.create_superuser if superuser else users.create_user
+    return create(username=username, email="", password=password), generated
+
+
 def ensure_admin(*, username: str = "admin", password: str | None = None) -> str | None:
     """Create the first superuser when there is none; return its password if one was generated."""
     users = get_user_model().objects

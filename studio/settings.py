@@ -114,6 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that does not answer fails a request within seconds (a 503, see
+    # studio/errors.py) instead of holding it for the system's TCP timeout; a connect_timeout
+    # in DATABASE_URL's query wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("STUDIO_DB_CONNECT_TIMEOUT_SECONDS", 5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -194,6 +201,10 @@ STUDIO_STALE_JOB_SECONDS = env_int("STUDIO_STALE_JOB_SECONDS", 180)
 # A queued job still waiting this long while no job of its kind runs has lost its message (a
 # broker restarted without it): the reaper sends it again, and fails it after a few sends.
 STUDIO_RESEND_AFTER_SECONDS = env_int("STUDIO_RESEND_AFTER_SECONDS", 120)
+# How long a job's status stays readable after it is created (Azure's expirationDateTime), in
+# hours: a week for training and authoring jobs, a day for analyze-text results, as Azure does.
+STUDIO_JOB_LIFETIME_HOURS = env_int("STUDIO_JOB_LIFETIME_HOURS", 7 * 24)
+STUDIO_ANALYZE_JOB_LIFETIME_HOURS = env_int("STUDIO_ANALYZE_JOB_LIFETIME_HOURS", 24)
 STUDIO_ARTIFACTS_DIR = DATA_DIR / "artifacts"
 STUDIO_STORAGE_DIR = DATA_DIR / "storage"
 # Project containers: folders under STUDIO_STORAGE_DIR, or s3://bucket/prefix on S3-compatible

@@ -5,7 +5,7 @@ export, Improve page, review API) for a model evaluated on 10,000 documents, aga
 implementation measured in the same run: one that recomputes the evaluation from the
 per-document results file on every load (parse the file, `training.engine.evaluate.evaluate`
 on the stored predictions) instead of reading the summary stored on the model row and the
-cached validation list. Target (issue 6): every page answers in under 300 ms.
+cached validation list. Target: every page answers in under 300 ms.
 
 It runs in process with Django's test `Client` on a temporary data folder (SQLite), so the
 numbers are Django's own time (URL routing, session auth, SQL, rendering) without a server or

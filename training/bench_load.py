@@ -1,7 +1,7 @@
 """The load benchmark: `python -m training.bench_load [--json]`.
 
 Concurrent clients against real Daphne processes on loopback, this working tree against the
-previous commit in the same run (issue 16's "Load benchmark"):
+previous commit in the same run:
 
 - one data folder per variant (each migrated by its own code), holding the project "Bench", a
   quick-mode MiniLM model trained here once (shared by both variants), its deployments and an
@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio.processes import Child, stop_all
 from training.bench_serving import (
     DEFAULT_DATASETS,
     ROOT,
@@ -78,7 +79,7 @@ class Variant:
     urls: list[str] = field(default_factory=list)
     key: str = ""
     job_id: str = ""
-    processes: list[Any] = field(default_factory=list)
+    processes: list[Child] = field(default_factory=list)
 
 
 def accepted(route: str) -> frozenset[int]:
@@ -183,8 +184,8 @@ def start_variant(
     made = prepare_data_dir(data_dir, artifact, classes, env, root=variant.root)
     variant.key, variant.job_id = made["key"], made["job_id"]
     for _ in range(2):
-        process, url = start_daphne(env, root=variant.root)
-        variant.processes.append(process)
+        web, url = start_daphne(env, root=variant.root)
+        variant.processes.append(web)
         variant.urls.append(url)
 
 
@@ -236,17 +237,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         artifact, _ = train_model(train, tmp / "artifact")
         redis_url = stack.enter_context(running_redis(tmp / "redis"))
 
-        def stop_servers() -> None:
-            for variant in variants:
-                for process in variant.processes:
-                    process.terminate()
-                for process in variant.processes:
-                    with contextlib.suppress(subprocess.TimeoutExpired):
-                        process.wait(timeout=15)
-                    if process.poll() is None:
-                        process.kill()
-
-        stack.callback(stop_servers)
+        stack.callback(lambda: stop_all([web for v in variants for web in v.processes], 15))
         for number, variant in enumerate(variants):
             start_variant(variant, tmp / f"data{number}", artifact, sorted(train), redis_url)
             warm_up(variant, args.routes, args.deployment, texts)

@@ -16,7 +16,7 @@ Measures what a deployed model costs to call, against the naive way of calling i
 
 The model is a quick-mode model (MiniLM embeddings and a linear head) trained here on a few
 dozen AG News rows per class, or on self-written sentences when the benchmark data sets
-(../shared/datasets) are not on this machine. Targets (issue 7, 2 cores): at least 1,000 short
+(../shared/datasets) are not on this machine. Targets (2 cores): at least 1,000 short
 documents/s through the batch endpoint and a single-document p50 under 20 ms end to end.
 """
 
@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from studio.processes import Child, start_asgi_server, stop_all
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASETS = ROOT.parent / "shared" / "datasets"
@@ -232,12 +233,6 @@ def inprocess_rows(
     return json.loads(out.strip().splitlines()[-1])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def studio_env(data_dir: Path, redis_url: str, root: Path = ROOT) -> dict[str, str]:
     """The environment of a studio process on `data_dir`, with the code of `root` (this tree,
     or another checkout run with the same interpreter)."""
@@ -254,7 +249,7 @@ def studio_env(data_dir: Path, redis_url: str, root: Path = ROOT) -> dict[str, s
 def running_redis(folder: Path) -> Iterator[str]:
     """The embedded Redis the launcher runs (throttle counts, channel layer), on a Unix socket
     in `folder`; yields its URL."""
-    from studio.processes import embedded_redis, stop_all, wait_for_redis
+    from studio.processes import embedded_redis, wait_for_redis
 
     folder.mkdir(parents=True, exist_ok=True)
     socket_path = folder / "redis.sock"
@@ -282,42 +277,20 @@ def prepare_data_dir(
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_daphne(env: dict[str, str], root: Path = ROOT) -> tuple[Any, str]:
-    """Start Daphne (as `manage.py studio` does) on a free loopback port and wait until it
-    answers; (process, base URL)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port),
-         "studio.asgi:application"],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    import requests
-
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            try:
-                requests.get(f"{url}/accounts/login/", timeout=10)
-                return process, url
-            except (requests.ConnectionError, requests.Timeout):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the ASGI server in {root} did not start") from None
-                time.sleep(0.3)
-    except BaseException:
-        process.kill()
-        process.wait()
-        raise
+def start_daphne(env: dict[str, str], root: Path = ROOT) -> tuple[Child, str]:
+    """Daphne as `manage.py studio` runs it, serving the checkout `root`, once it answers;
+    (launcher child, base URL). Stop it with `studio.processes.stop_all`."""
+    return start_asgi_server(env, cwd=root, log=Path(os.devnull))
 
 
 def start_server(
     data_dir: Path, artifact: str, classes: list[str], redis_url: str
-) -> tuple[Any, str, str]:
-    """Set up a fresh data folder and start Daphne on it; (process, base URL, API key)."""
+) -> tuple[Child, str, str]:
+    """Set up a fresh data folder and start Daphne on it; (launcher child, base URL, API key)."""
     env = studio_env(data_dir, redis_url)
     key = prepare_data_dir(data_dir, artifact, classes, env)["key"]
-    process, url = start_daphne(env)
-    return process, url, key
+    web, url = start_daphne(env)
+    return web, url, key
 
 
 def http_rows(url: str, key: str, short: list[str], singles: int, batches: int) -> list[dict]:
@@ -385,12 +358,11 @@ def main(argv: list[str] | None = None) -> int:
         report["train_s"] = round(train_s, 1)
         report["engine"] = engine_rows(artifact, short, news, args.docs, args.naive_docs)
         with running_redis(Path(tmp) / "redis") as redis_url:
-            process, url, key = start_server(Path(tmp) / "data", artifact, sorted(train), redis_url)
+            web, url, key = start_server(Path(tmp) / "data", artifact, sorted(train), redis_url)
             try:
                 report["http"] = http_rows(url, key, short, args.singles, args.batches)
             finally:
-                process.terminate()
-                process.wait(timeout=15)
+                stop_all([web], grace_s=15)
             report["in_process"] = inprocess_rows(
                 Path(tmp) / "data", key, short, args.singles, redis_url
             )

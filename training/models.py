@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from projects.models import Project
 from projects.names import validate_resource_name
+from studio.jobs import ACTIVE_STATUSES, AzureJob, JobStatus, status_field
 
 
 class TrainingMode(models.TextChoices):
@@ -20,25 +19,6 @@ class TrainingMode(models.TextChoices):
 class SplitKind(models.TextChoices):
     AUTOMATIC = "automatic", "Automatic 80/10/10"
     MANUAL = "manual", "Manual (documents' train/test)"
-
-
-class JobStatus(models.TextChoices):
-    # Values are Azure's wire words, so no mapping layer sits between the row and the API.
-    NOT_STARTED = "notStarted", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    CANCELLING = "cancelling", "Cancelling"
-    CANCELLED = "cancelled", "Cancelled"
-    # Analyze-text only: some tasks succeeded and some failed.
-    PARTIALLY_COMPLETED = "partiallyCompleted", "Partially completed"
-
-
-# Every job table's status column is this wide: room for the longest wire word and a few more.
-JOB_STATUS_LENGTH = 20
-
-
-ACTIVE_JOB_STATUSES = [JobStatus.NOT_STARTED, JobStatus.RUNNING, JobStatus.CANCELLING]
 
 
 class TrainedModel(models.Model):
@@ -70,16 +50,10 @@ class TrainedModel(models.Model):
         return (self.evaluation or {}).get("micro_f1")
 
 
-class TrainingJob(models.Model):
-    job_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class TrainingJob(AzureJob):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
     model_name = models.CharField(max_length=50)
-    status = models.CharField(
-        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.NOT_STARTED
-    )
-    evaluation_status = models.CharField(
-        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.NOT_STARTED
-    )
+    evaluation_status = status_field()
     options = models.JSONField(default=dict)
     phase = models.CharField(max_length=20, default="queued")
     percent = models.FloatField(default=0)
@@ -89,19 +63,10 @@ class TrainingJob(models.Model):
     loss = models.FloatField(null=True, blank=True)
     eta_s = models.FloatField(null=True, blank=True)
     history = models.JSONField(default=list)
-    errors = models.JSONField(default=list)
-    warnings = models.JSONField(default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField()
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    # Messages sent for this job; more than one when the reaper found the message lost.
-    sends = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at"]
@@ -109,7 +74,7 @@ class TrainingJob(models.Model):
             # One training at a time per project, true even when requests race.
             models.UniqueConstraint(
                 fields=["project"],
-                condition=Q(status__in=ACTIVE_JOB_STATUSES),
+                condition=Q(status__in=ACTIVE_STATUSES),
                 name="one_active_job_per_project",
             ),
             models.CheckConstraint(
@@ -122,7 +87,7 @@ class TrainingJob(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE_JOB_STATUSES
+        return self.status in ACTIVE_STATUSES
 
 
 class Deployment(models.Model):
@@ -148,25 +113,20 @@ class Deployment(models.Model):
         return self.name
 
 
-class AnalyzeJob(models.Model):
-    """A runtime `analyze-text` job: the request as sent and, once predicted, the result items."""
+class AnalyzeJob(AzureJob):
+    """A runtime `analyze-text` job: the request as sent and, once predicted, the result items.
+    Azure keeps these a day, not a week, so their lifetime is a setting of its own."""
 
-    job_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lifetime_setting = "STUDIO_ANALYZE_JOB_LIFETIME_HOURS"
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     display_name = models.CharField(max_length=200, blank=True)
-    status = models.CharField(
-        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.NOT_STARTED
-    )
     # {"documents": [...], "tasks": [{kind, taskName, projectName, deploymentName}]}
     request = models.JSONField(default=dict)
     # The `tasks.items` list of Azure's job state, written once the job ends.
     results = models.JSONField(default=list)
-    errors = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    expires_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at"]
@@ -175,18 +135,13 @@ class AnalyzeJob(models.Model):
         return f"analyze {self.job_id} ({self.status})"
 
 
-class DeploymentJob(models.Model):
-    """The job that Azure's authoring deploy, delete and swap routes answer with (done at once)."""
+class DeploymentJob(AzureJob):
+    """The job that Azure's authoring deploy, delete and swap routes answer with: the work is
+    done during the request, so the job is born `succeeded` and no worker or reaper sees it."""
 
-    job_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = status_field(JobStatus.SUCCEEDED)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deployment_jobs")
     deployment_name = models.CharField(max_length=50)
-    status = models.CharField(
-        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.SUCCEEDED
-    )
-    errors = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at"]
@@ -195,10 +150,12 @@ class DeploymentJob(models.Model):
         return f"deployment job {self.job_id} ({self.status})"
 
 
-class AuthoringJob(models.Model):
+class AuthoringJob(AzureJob):
     """The job behind Azure's project-level long-running routes (`:import`, `:export`, delete).
 
-    Keyed by project name, not a foreign key: a deletion job outlives its project.
+    Keyed by project name, not a foreign key: a deletion job outlives its project. Export and
+    delete are done during the request (born `succeeded`); a large import stays `running`
+    here while its worker-run ImportJob, which the reaper watches, says how it goes.
     """
 
     class Kind(models.TextChoices):
@@ -206,22 +163,14 @@ class AuthoringJob(models.Model):
         EXPORT = "export", "Export"
         DELETE = "delete", "Delete"
 
-    job_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = status_field(JobStatus.SUCCEEDED)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     project_name = models.CharField(max_length=50)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    status = models.CharField(
-        max_length=JOB_STATUS_LENGTH, choices=JobStatus.choices, default=JobStatus.SUCCEEDED
-    )
     # Import: {"import_job": id} when a worker lands it; export: the exported project JSON.
     result = models.JSONField(null=True, blank=True)
-    errors = models.JSONField(default=list)
-    warnings = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    expires_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from projects.models import Project
 from studio.errors import NotFound, ValidationError
+from studio.jobs import Heartbeat, JobKind
 from training.deployments import get_deployment_to_serve
 from training.models import AnalyzeJob, Deployment, JobStatus
 
@@ -25,7 +24,6 @@ AZURE_MAX_TOTAL_CHARS = 125_000
 STUDIO_MAX_DOCUMENTS = 1_000
 # Jobs up to this many characters are predicted during the POST; larger ones go to a worker.
 SYNC_MAX_CHARS = 20_000
-JOB_LIFETIME = timedelta(days=1)
 TOP_ALTERNATIVES = 5
 
 SINGLE_KIND = "CustomSingleLabelClassification"
@@ -73,7 +71,7 @@ def predict_texts(deployment: Deployment, texts: list[str]) -> list[Any]:
     from training.engine.predict import get_classifier
 
     classifier = get_classifier(deployment.artifact_path, quantize=deployment.quantize)
-    return inference_thread.run(classifier.predict, texts)
+    return inference_thread.run_batched(classifier.predict, texts)
 
 
 def preload(deployment: Deployment) -> None:
@@ -161,16 +159,19 @@ def submit_analyze_job(
         created_by=user,
         display_name=display_name,
         request={"documents": documents, "tasks": [t.__dict__ for t in tasks]},
-        expires_at=timezone.now() + JOB_LIFETIME,
     )
     if total <= SYNC_MAX_CHARS:
         run_analyze_job(job.pk)
         job.refresh_from_db()
     else:
-        from training.api.runtime.tasks import analyze_job
-
-        transaction.on_commit(lambda: analyze_job.delay(job.pk))
+        transaction.on_commit(lambda: _send(job))
     return job
+
+
+def _send(job: AnalyzeJob) -> None:
+    from training.api.runtime.tasks import analyze_job
+
+    analyze_job.delay(job.pk)
 
 
 def _task_result(user: Any, task: TaskSpec, documents: list[dict[str, Any]]) -> dict[str, Any]:
@@ -207,13 +208,16 @@ def _task_result(user: Any, task: TaskSpec, documents: list[dict[str, Any]]) -> 
 
 
 def run_analyze_job(job_pk: int) -> None:
-    """Predict every task of the job and store Azure's result items; safe to run twice."""
-    job = AnalyzeJob.objects.select_related("created_by").filter(pk=job_pk).first()
-    if job is None or job.status not in (JobStatus.NOT_STARTED, JobStatus.RUNNING):
+    """Predict every task of the job and store Azure's result items. Only the claim
+    `notStarted → running` proceeds, so a second delivery of the message does nothing."""
+    if not AnalyzeJob.claim(Q(pk=job_pk)):
         return
-    AnalyzeJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    job = AnalyzeJob.objects.select_related("created_by").get(pk=job_pk)
     documents = job.request["documents"]
-    items = [_task_result(job.created_by, TaskSpec(**t), documents) for t in job.request["tasks"]]
+    with Heartbeat(job):
+        items = [
+            _task_result(job.created_by, TaskSpec(**t), documents) for t in job.request["tasks"]
+        ]
     failed = sum(1 for i in items if i["status"] == JobStatus.FAILED)
     if failed == 0:
         status = JobStatus.SUCCEEDED
@@ -226,6 +230,25 @@ def run_analyze_job(job_pk: int) -> None:
     AnalyzeJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
         status=status, results=items, errors=errors, updated_at=timezone.now()
     )
+
+
+def _fail(job: AnalyzeJob, code: str, message: str) -> int:
+    return AnalyzeJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=JobStatus.FAILED,
+        errors=[{"code": code, "message": message}],
+        updated_at=timezone.now(),
+    )
+
+
+ANALYZE_JOBS = JobKind(
+    model=AnalyzeJob,
+    queue="default",
+    send=_send,
+    fail=_fail,
+    lost="The worker predicting this job stopped (worker lost). Submit the job again.",
+    unclaimed="No worker took this job, although it was sent again several times. Check "
+    "that the studio's workers run, then submit the job again.",
+)
 
 
 def get_analyze_job(user: Any, job_id: str) -> AnalyzeJob:
@@ -241,7 +264,7 @@ def cancel_analyze_job(user: Any, job_id: str) -> AnalyzeJob:
     job = get_analyze_job(user, job_id)
     AnalyzeJob.objects.filter(
         pk=job.pk, status__in=[JobStatus.NOT_STARTED, JobStatus.RUNNING]
-    ).update(status=JobStatus.CANCELLED)
+    ).update(status=JobStatus.CANCELLED, updated_at=timezone.now())
     job.refresh_from_db()
     return job
 
@@ -254,13 +277,3 @@ def _uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def project_kind(project: Project) -> str:
-    return MULTI_KIND if project.is_multi_label else SINGLE_KIND
-
-
-def timed_classify(deployment: Deployment, documents: list[tuple[str, Any]]) -> tuple[list, float]:
-    start = time.perf_counter()
-    results = classify(deployment, documents)
-    return results, (time.perf_counter() - start) * 1000

@@ -1,8 +1,10 @@
-"""Training jobs: start, cancel, reap lost workers, and the body the Celery task runs.
+"""Training jobs: start, cancel, what the reaper needs to know of them, and the body the
+Celery task runs.
 
-Web code calls `start_training`, `cancel_job` and `fail_stale_jobs`; only the worker calls
-`run_training_job`, which is the one place that imports the engine (torch is heavy, and the
-web process never needs it).
+Web code calls `start_training` and `cancel_job`; only the worker calls `run_training_job`,
+which is the one place that imports the engine (torch is heavy, and the web process never
+needs it). Reads (`get_job`, `list_jobs`) never write: lost jobs are failed by the periodic
+reaper, and by `start_training` for the project it is about to lock.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,8 @@ from django.utils import timezone
 from projects.models import Class, Document, Project, Split
 from projects.names import validate_resource_name
 from studio.errors import Conflict, NotFound, ValidationError
-from studio.jobs import Heartbeat, resend_lost, stale
+from studio.jobs import ACTIVE_STATUSES, RUNNING_STATUSES, Heartbeat, JobKind, fail_lost
 from training.models import (
-    ACTIVE_JOB_STATUSES,
     JobStatus,
     SplitKind,
     TrainedModel,
@@ -36,7 +37,6 @@ from training.models import (
 
 log = logging.getLogger(__name__)
 
-JOB_LIFETIME = timedelta(days=7)
 MAX_MODELS_PER_PROJECT = 10
 # Azure's guidance: fewer than this many tagged documents in a class gives a weak model.
 FEW_DOCUMENTS_WARNING = 15
@@ -120,12 +120,6 @@ def _usable_labels(project: Project) -> tuple[list[list[str]], list[str]]:
     return labels, manual
 
 
-def active_job(project: Project) -> TrainingJob | None:
-    """The project's one queued or running job, if any (after reaping a lost worker's)."""
-    fail_stale_jobs(timezone.now(), project=project)
-    return TrainingJob.objects.filter(project=project, status__in=ACTIVE_JOB_STATUSES).first()
-
-
 def _check_options(mode: str, split: str, epochs: int | None, seed: int) -> None:
     if mode not in TrainingMode.values:
         raise ValidationError(
@@ -200,6 +194,8 @@ def start_training(
         "seed": seed,
         "base_model": base_model or None,
     }
+    # A job whose worker died would hold the project's one slot until beat's next round.
+    fail_lost(TRAINING_JOBS, timezone.now(), project=project)
     try:
         with transaction.atomic():
             job = TrainingJob.objects.create(
@@ -208,7 +204,6 @@ def start_training(
                 options=options,
                 warnings=warnings,
                 created_by=user if user is not None and user.is_authenticated else None,
-                expires_at=timezone.now() + JOB_LIFETIME,
             )
     except IntegrityError as exc:
         raise Conflict(
@@ -225,8 +220,6 @@ def start_training(
 
 
 def get_job(project: Project, job_id: str) -> TrainingJob:
-    """The job, after reaping a lost worker's job, so a reader never waits on a dead one."""
-    fail_stale_jobs(timezone.now(), project=project)
     job = _find_job(project, job_id)
     if job is None:
         raise NotFound(f"The training job {job_id!r} does not exist.", code="NotFound")
@@ -244,7 +237,6 @@ def _find_job(project: Project, job_id: str) -> TrainingJob | None:
 
 
 def list_jobs(project: Project) -> list[TrainingJob]:
-    fail_stale_jobs(timezone.now(), project=project)
     return list(TrainingJob.objects.filter(project=project).order_by("-created_at"))
 
 
@@ -272,51 +264,25 @@ def cancel_job(job: TrainingJob) -> TrainingJob:
     return job
 
 
-RUNNING = [JobStatus.RUNNING, JobStatus.CANCELLING]
-
-
-def fail_stale_jobs(now: datetime, *, project: Project | None = None) -> int:
-    """Mark failed every running job whose worker stopped beating (killed, OOM, machine gone),
-    and every queued job past its expiry, so the project is never locked by a dead job."""
-    expired = Q(status=JobStatus.NOT_STARTED, expires_at__lt=now)
-    jobs = TrainingJob.objects.filter(stale(now, RUNNING) | expired)
-    if project is not None:
-        jobs = jobs.filter(project=project)
-    failed = 0
-    for job in jobs:
-        lost = job.status != JobStatus.NOT_STARTED
-        error = (
-            _error("WorkerLost", "The worker running this job stopped (worker lost). Train again.")
-            if lost
-            else _error("JobExpired", "The job waited too long for a worker and expired.")
-        )
-        failed += _fail_queued_or_lost(job, now, error)
-    return failed
-
-
-def resend_lost_jobs(now: datetime) -> int:
-    """Send again the queued jobs whose message the broker lost; fail those no worker takes."""
+def _send(job: TrainingJob) -> None:
     from training.tasks import run_job_task
 
-    def give_up(job: TrainingJob) -> int:
-        return _fail_queued_or_lost(
-            job,
-            now,
-            _error(
-                "NoWorker",
-                "No training worker took this job, although it was sent again several times. "
-                "Check that the training worker runs, then train again.",
-            ),
-        )
+    run_job_task.delay(str(job.job_id))
 
-    return resend_lost(
-        TrainingJob,
-        now,
-        queued=JobStatus.NOT_STARTED,
-        running=RUNNING,
-        send=lambda job: run_job_task.delay(str(job.job_id)),
-        give_up=give_up,
-    )
+
+def _fail(job: TrainingJob, code: str, message: str) -> int:
+    return _fail_queued_or_lost(job, timezone.now(), _error(code, message))
+
+
+TRAINING_JOBS = JobKind(
+    model=TrainingJob,
+    queue="training",
+    send=_send,
+    fail=_fail,
+    lost="The worker running this job stopped (worker lost). Train again.",
+    unclaimed="No training worker took this job, although it was sent again several times. "
+    "Check that the training worker runs, then train again.",
+)
 
 
 def _fail_queued_or_lost(job: TrainingJob, now: datetime, error: dict[str, str]) -> int:
@@ -342,14 +308,8 @@ def run_training_job(job_id: str) -> str:
     Idempotent: only the conditional claim `notStarted → running` proceeds, so a redelivered
     message (late acks) for a job already claimed returns at once.
     """
-    now = timezone.now()
-    claimed = TrainingJob.objects.filter(job_id=job_id, status=JobStatus.NOT_STARTED).update(
-        status=JobStatus.RUNNING,
-        evaluation_status=JobStatus.NOT_STARTED,
-        phase="preparing",
-        started_at=now,
-        heartbeat_at=now,
-        updated_at=now,
+    claimed = TrainingJob.claim(
+        Q(job_id=job_id), evaluation_status=JobStatus.NOT_STARTED, phase="preparing"
     )
     job = TrainingJob.objects.select_related("project").filter(job_id=job_id).first()
     if job is None:
@@ -360,7 +320,7 @@ def run_training_job(job_id: str) -> str:
 
     staging = Path(settings.STUDIO_ARTIFACTS_DIR) / str(job.project_id) / ".staging" / job_id
     try:
-        with Heartbeat(TrainingJob, job.pk, RUNNING):
+        with Heartbeat(job):
             result, documents = _train(job, staging)
             _finish(job, result, documents, staging)
     except Exception as exc:  # every failure ends the job with a reason
@@ -529,9 +489,7 @@ def _end_with_error(job: TrainingJob, exc: Exception) -> str:
                 "Train again; if it repeats, check the worker log.",
             )
         ]
-    TrainingJob.objects.filter(
-        pk=job.pk, status__in=[JobStatus.RUNNING, JobStatus.CANCELLING]
-    ).update(
+    TrainingJob.objects.filter(pk=job.pk, status__in=RUNNING_STATUSES).update(
         status=status,
         evaluation_status=status,
         phase=status,
@@ -600,7 +558,7 @@ def delete_model(model: TrainedModel) -> None:
             f"The model {model.name!r} is deployed; delete or repoint its deployments first."
         )
     if TrainingJob.objects.filter(
-        project=model.project, model_name=model.name, status__in=ACTIVE_JOB_STATUSES
+        project=model.project, model_name=model.name, status__in=ACTIVE_STATUSES
     ).exists():
         raise Conflict(f"The model {model.name!r} is being trained; cancel the job first.")
     folder = Path(settings.STUDIO_ARTIFACTS_DIR) / str(model.project_id) / model.name

@@ -20,16 +20,16 @@ def run_job_task(job_id: str) -> str:
 
 @shared_task(name="training.fail_stale_jobs")
 def fail_stale_jobs_task() -> int:
-    """Periodic reaper (beat) for jobs whose worker died, and for queued jobs whose message
-    the broker lost (sent again). Reads also fail dead training jobs, so a project page never
-    waits on one; only this task resends."""
+    """The periodic reaper (beat) for every kind of worker-run job: fails jobs whose worker
+    died and sends again queued jobs whose message the broker lost."""
     from django.utils import timezone
 
-    from projects.importers import recover_imports
-    from training.services import fail_stale_jobs, resend_lost_jobs
+    from projects.tasks import IMPORT_JOBS
+    from studio.jobs import reap
+    from training.prediction import ANALYZE_JOBS
+    from training.services import TRAINING_JOBS
 
-    now = timezone.now()
-    return fail_stale_jobs(now) + resend_lost_jobs(now) + recover_imports(now)
+    return reap([TRAINING_JOBS, IMPORT_JOBS, ANALYZE_JOBS], timezone.now())
 
 
 @worker_ready.connect

@@ -162,6 +162,10 @@ class ImportReportOutput(serializers.Serializer):
     created_classes = serializers.ListField(child=serializers.CharField())
     errors = serializers.ListField(child=serializers.DictField())
     warnings = serializers.ListField(child=serializers.DictField())
+    class_repairs = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Each class name Azure forbids, with the name the class-name repair gives it.",
+    )
 
 
 class ImportJobOutput(serializers.Serializer):
@@ -197,3 +201,8 @@ class MemberSetInput(serializers.Serializer):
 class ImportUploadInput(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField())
     duplicates = serializers.ChoiceField(choices=["skip", "replace"], default="skip")
+    repair_class_names = serializers.BooleanField(
+        default=False,
+        help_text="Import a class whose name Azure forbids under its repaired name (each "
+        "forbidden character replaced by _) instead of refusing its documents.",
+    )

@@ -48,7 +48,7 @@ from projects.api.serializers import (
     ProjectOutput,
     ProjectUpdateInput,
 )
-from projects.importers import Source, start_import
+from projects.importers import ImportOptions, Source, start_import
 from projects.models import Class, Document, ImportJob, Project
 from projects.selectors import (
     DEFAULT_PAGE_SIZE,
@@ -300,18 +300,27 @@ def _json_sources(payload: object) -> list[Source]:
     return [Source("request.json", json.dumps(payload).encode())]
 
 
+def _import_option(request: Request, name: str) -> object:
+    """An import option from the query string, or from the form beside uploaded files."""
+    return request.query_params.get(name) or (request.data.get(name) if request.FILES else None)
+
+
 class ImportListApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter("duplicates", str, enum=["skip", "replace"]),
+            OpenApiParameter("repair_class_names", bool),
+        ],
         request={"multipart/form-data": ImportUploadInput, "application/json": dict},
         responses={200: ImportReportOutput, 202: ImportJobOutput},
     )
     def post(self, request: Request, project_name: str) -> Response:
-        on_duplicate = (
-            request.query_params.get("duplicates")
-            or (request.data.get("duplicates") if request.FILES else None)
-            or "skip"
+        options = ImportOptions(
+            on_duplicate=str(_import_option(request, "duplicates") or "skip"),
+            repair_class_names=str(_import_option(request, "repair_class_names")).lower()
+            in ("true", "1", "on"),
         )
         if request.FILES:
             sources: list = request.FILES.getlist("files") or list(request.FILES.values())
@@ -319,9 +328,7 @@ class ImportListApi(APIView):
             sources = _json_sources(request.data)
         else:
             raise ValidationError("Upload files (multipart 'files') or send JSON.", target="files")
-        result = start_import(
-            request.project, sources, user=request.user, on_duplicate=str(on_duplicate)
-        )
+        result = start_import(request.project, sources, user=request.user, options=options)
         if isinstance(result, ImportJob):
             url = reverse("api-import", args=[request.project.name, result.pk])
             headers = {"Location": url, "Operation-Location": url}

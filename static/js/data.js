@@ -84,7 +84,7 @@ if (uploadForm) {
     const percent = total ? Math.round((100 * done) / total) : 0;
     bar.style.width = `${percent}%`;
     bar.parentElement.setAttribute("aria-valuenow", String(percent));
-    status.textContent = text || (total ? `Imported ${done} of ${total} (${percent}%)` : "Importing…");
+    status.textContent = text || (total ? `Checked ${done} of ${total} (${percent}%)` : "Importing…");
   }
 
   function showReport(result) {
@@ -99,6 +99,13 @@ if (uploadForm) {
     const skipped = result.skipped ? `, ${result.skipped} skipped as duplicates` : "";
     head.textContent = `${imported} document${imported === 1 ? "" : "s"} imported${replaced}${skipped}; ${errors.length} rejected${warnings.length ? `, ${warnings.length} with a warning` : ""}.`;
     report.append(head);
+    const repairs = Object.entries(result.class_repairs ?? {});
+    if (repairs.length && errors.length) {
+      const offer = document.createElement("p");
+      offer.className = "small";
+      offer.textContent = `Class names Azure forbids: ${repairs.map(([bad, good]) => `${bad} → ${good}`).join(", ")}. Tick "Repair class names" and import again to keep their documents.`;
+      report.append(offer);
+    }
     if (errors.length || warnings.length) {
       const table = document.createElement("table");
       table.className = "table small";
@@ -143,6 +150,7 @@ if (uploadForm) {
     const form = new FormData();
     for (const file of files) form.append("files", file, file.name);
     form.append("duplicates", uploadForm.querySelector("input[name=duplicates]:checked").value);
+    form.append("repair_class_names", String(uploadForm.querySelector("input[name=repair_class_names]").checked));
     button.disabled = true;
     report.hidden = true;
     progress.hidden = false;

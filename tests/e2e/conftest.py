@@ -7,15 +7,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.e2e.test_launcher import free_port
+from tests.e2e.test_launcher import free_port, launcher_env, start_launcher, stop_launcher
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "e2e-admin-password"
@@ -85,32 +83,14 @@ def seed_project(
 def studio(tmp_path_factory) -> Iterator[Studio]:  # type: ignore[no-untyped-def]
     data_dir = tmp_path_factory.mktemp("studio-e2e")
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}  # fmt: skip
-    env |= {"STUDIO_DATA_DIR": str(data_dir), "STUDIO_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "STUDIO_CHANNEL_PREFIX": "studio"}  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "studio", "--port", str(port)], cwd=ROOT, env=env
+    env = launcher_env(
+        data_dir, STUDIO_ADMIN_PASSWORD=ADMIN_PASSWORD, STUDIO_CHANNEL_PREFIX="studio"
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        assert process.poll() is None, "the launcher exited early"
-        try:
-            if requests.get(f"{url}/healthz", timeout=3).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        assert time.monotonic() < deadline, "the studio never became healthy"
-        time.sleep(0.5)
+    process = start_launcher(env, port)
     try:
-        yield Studio(url=url, data_dir=data_dir, env=env)
+        yield Studio(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
     finally:
-        process.send_signal(2)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_launcher(process)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,15 +19,11 @@ import requests
 import websockets
 from channels_redis.core import RedisChannelLayer
 
+from studio.processes import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "launcher-test-password"
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 120) -> dict:
@@ -43,6 +38,41 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 120) ->
             pass  # not up yet, or too busy starting to answer within 3 s
         time.sleep(0.5)
     raise AssertionError("the studio never became healthy")
+
+
+def launcher_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a launcher that owns `data_dir`: its own SQLite database and embedded
+    Redis, never the test run's, whatever this run was pointed at."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}  # fmt: skip
+    return env | {"STUDIO_DATA_DIR": str(data_dir), **extra}
+
+
+def start_launcher(env: dict[str, str], port: int) -> subprocess.Popen:
+    """`manage.py studio` as a user starts it, returned once /healthz says every part is up; a
+    launcher that never gets there is killed, so a failed start leaves nothing running."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "studio", "--port", str(port)], cwd=ROOT, env=env
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process
+
+
+def stop_launcher(process: subprocess.Popen, timeout_s: float = 15) -> None:
+    """Ctrl-C, as a user stops it; killed when it is still there after `timeout_s`."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def sign_in(url: str) -> requests.Session:
@@ -87,15 +117,10 @@ async def receive_broadcast(url: str, cookie: str, redis_url: str, prefix: str) 
 def test_launcher_runs_everything_and_stops_cleanly_on_ctrl_c(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}  # fmt: skip
-    env |= {"STUDIO_DATA_DIR": str(tmp_path), "STUDIO_ADMIN_PASSWORD": PASSWORD,
-            "STUDIO_CHANNEL_PREFIX": "studio"}  # fmt: skip
-    launcher = subprocess.Popen(
-        [sys.executable, "manage.py", "studio", "--port", str(port)], cwd=ROOT, env=env
-    )
+    env = launcher_env(tmp_path, STUDIO_ADMIN_PASSWORD=PASSWORD, STUDIO_CHANNEL_PREFIX="studio")
+    launcher = start_launcher(env, port)
     try:
-        health = wait_healthy(url, launcher)
+        health = requests.get(f"{url}/healthz", timeout=10).json()
         assert health["checks"]["worker"]["ok"]
         children = psutil.Process(launcher.pid).children(recursive=True)
         assert len(children) >= 4  # redis, two workers (and their pools), the ASGI server

@@ -4,11 +4,9 @@ keeps answering, and SIGTERM still stops every child within five seconds."""
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,9 +19,15 @@ import redis
 import requests
 from celery import Celery
 
-from tests.e2e.test_launcher import PASSWORD, free_port, wait_healthy
+from tests.e2e.test_launcher import (
+    PASSWORD,
+    free_port,
+    launcher_env,
+    start_launcher,
+    stop_launcher,
+    wait_healthy,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 
 
@@ -89,23 +93,11 @@ class Poller:
 def launched(tmp_path_factory) -> Iterator[Launched]:  # type: ignore[no-untyped-def]
     data_dir = tmp_path_factory.mktemp("studio-faults")
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}  # fmt: skip
-    env |= {"STUDIO_DATA_DIR": str(data_dir), "STUDIO_ADMIN_PASSWORD": PASSWORD}
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "studio", "--port", str(port)], cwd=ROOT, env=env
-    )
-    launched = Launched(process, f"http://127.0.0.1:{port}", data_dir)
+    process = start_launcher(launcher_env(data_dir, STUDIO_ADMIN_PASSWORD=PASSWORD), port)
     try:
-        wait_healthy(launched.url, process)
-        yield launched
+        yield Launched(process, f"http://127.0.0.1:{port}", data_dir)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_launcher(process)
 
 
 def test_killed_training_worker_is_restarted_while_the_web_answers(launched):

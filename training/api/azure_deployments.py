@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.urls import re_path
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -18,11 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.errors import NotFound, ValidationError
+from studio.schema import api_version as schema_api_version
 from training import deployments as services
-from training.api.runtime.azure import iso
+from training.api.azure.shapes import TRAINING_CONFIG_VERSION, azure_job_json, iso
+from training.api.azure.versions import API_VERSIONS, api_version
 from training.models import Deployment, DeploymentJob
 
-JOB_LIFETIME = timedelta(days=7)
 PREFIX = "/language/authoring/analyze-text/projects"
 
 
@@ -37,36 +37,32 @@ def deployment_json(deployment: Deployment) -> dict[str, Any]:
         "deploymentExpirationDate": (deployment.deployed_at + timedelta(days=730))
         .date()
         .isoformat(),
-        "modelTrainingConfigVersion": (model.config or {}).get("trainingConfigVersion", "latest"),
+        "modelTrainingConfigVersion": TRAINING_CONFIG_VERSION,
     }
 
 
-def job_json(job: DeploymentJob) -> dict[str, Any]:
-    return {
-        "jobId": str(job.job_id),
-        "createdDateTime": iso(job.created_at),
-        "lastUpdatedDateTime": iso(job.created_at),
-        "expirationDateTime": iso(job.expires_at),
-        "status": job.status,
-        "warnings": [],
-        "errors": job.errors,
-    }
+@extend_schema(parameters=[schema_api_version(API_VERSIONS)])
+class DeploymentView(APIView):
+    """Checks `api-version` after authentication, as the other authoring routes do."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        api_version(request)
 
 
 def accepted(request: Request, project_name: str, deployment_name: str) -> Response:
     job = DeploymentJob.objects.create(
         project=request.project,
         deployment_name=deployment_name,
-        expires_at=timezone.now() + JOB_LIFETIME,
     )
-    version = request.query_params.get("api-version", "2023-04-01")
+    version = api_version(request)
     url = request.build_absolute_uri(
         f"{PREFIX}/{project_name}/deployments/{deployment_name}/jobs/{job.job_id}"
     )
     return Response(status=202, headers={"Operation-Location": f"{url}?api-version={version}"})
 
 
-class DeploymentListApi(APIView):
+class DeploymentListApi(DeploymentView):
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_deployments_list")
     def get(self, request: Request, project_name: str) -> Response:
         rows = Deployment.objects.filter(project=request.project).select_related("model")
@@ -74,7 +70,7 @@ class DeploymentListApi(APIView):
 
 
 @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 202: None})
-class DeploymentApi(APIView):
+class DeploymentApi(DeploymentView):
     def get(self, request: Request, project_name: str, deployment_name: str) -> Response:
         return Response(deployment_json(services.get_deployment(request.project, deployment_name)))
 
@@ -91,7 +87,7 @@ class DeploymentApi(APIView):
 
 
 @extend_schema(request=OpenApiTypes.OBJECT, responses={202: None})
-class DeploymentSwapApi(APIView):
+class DeploymentSwapApi(DeploymentView):
     def post(self, request: Request, project_name: str) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         names = [body.get("firstDeploymentName"), body.get("secondDeploymentName")]
@@ -102,7 +98,7 @@ class DeploymentSwapApi(APIView):
 
 
 @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
-class DeploymentJobApi(APIView):
+class DeploymentJobApi(DeploymentView):
     def get(
         self, request: Request, project_name: str, deployment_name: str, job_id: str
     ) -> Response:
@@ -115,7 +111,7 @@ class DeploymentJobApi(APIView):
         )
         if job is None:
             raise NotFound(f"The job {job_id!r} does not exist.")
-        return Response(job_json(job))
+        return Response(azure_job_json(job))
 
 
 def _is_uuid(value: str) -> bool:

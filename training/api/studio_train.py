@@ -67,7 +67,7 @@ def model_result(job: TrainingJob) -> dict | None:
     (a later retrain replaces it, and the old numbers are gone with it)."""
     if job.status != JobStatus.SUCCEEDED:
         return None
-    model = TrainedModel.objects.filter(project=job.project, name=job.model_name).first()
+    model = TrainedModel.objects.filter(project_id=job.project_id, name=job.model_name).first()
     if model is None or model.trained_at != job.ended_at:
         return None
     return {"version": model.version, "f1": model.micro_f1, "trained_at": model.trained_at}

@@ -4,7 +4,7 @@
     labels.json        class names in head order, single- or multi-label
     thresholds.json    multi-label decision threshold per class
     head.safetensors   the linear head (weight, bias)
-    calibration.safetensors  per-layer input ranges for int8 smoothing (absent before 2026-11-26)
+    calibration.safetensors  per-layer input ranges for int8 smoothing (absent in older artifacts)
     encoder/           the (fine-tuned) transformer as safetensors, with its tokenizer
     metrics.json       evaluation, history, split counts, duration (written by training)
 

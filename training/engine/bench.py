@@ -2,7 +2,7 @@
 
 Runs the protocols of ../shared/datasets/README.md through the real engine (`train` then a
 loaded artifact), with TF-IDF + logistic regression on the same splits as the baseline (and,
-with `--modes frozen`, issue 4's frozen-embedding reference for `quick`), and prints one
+with `--modes frozen`, the frozen-embedding reference for `quick`), and prints one
 quality table plus a prediction-speed table. Each run is a fresh child process, so "peak MB"
 is that run's own peak resident memory (imports included).
 
@@ -41,7 +41,7 @@ PROTOCOLS = (
 )
 # Protocols over thousands of documents: their own seed count and `standard` epoch cap.
 LARGE = ("agnews-full", "agnews-long")
-# agnews-long: issue 4's memory case, this many documents of this many words.
+# agnews-long: the memory case, this many documents of this many words.
 LONG_DOCUMENTS = 10_000
 LONG_WORDS = 1_000
 SAMPLE_SEED = 0
@@ -265,7 +265,7 @@ def run_baseline(task: Task, seed: int) -> dict[str, Any]:
 
 
 def run_frozen_reference(task: Task, seed: int) -> dict[str, Any]:
-    """Issue 4's reference method for `quick`, on the same splits: the packaged MiniLM's
+    """The reference method for `quick`, on the same splits: the packaged MiniLM's
     frozen mean-pooled embeddings of every labelled document and scikit-learn's logistic
     regression with its defaults (as the TF-IDF baseline), no validation carve-out. It tells a
     hard sample from a weak `quick` when the absolute reference figures are missed."""
@@ -420,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         choices=MODES,
         default=["tfidf", "quick", "standard"],
-        help="frozen: issue 4's reference for quick (AG News only, not run on NLU++)",
+        help="frozen: the reference for quick (AG News only, not run on NLU++)",
     )
     parser.add_argument("--seeds", type=int, default=3, help="seeds (folds for NLU++) per protocol")
     parser.add_argument(

@@ -47,8 +47,8 @@ WEIGHT_DECAY = 0.01
 # The head starts from a good solution; it moves at the encoder's pace times this.
 HEAD_LR_MULTIPLIER = 10.0
 # Inverse regularization of the logistic heads this recipe starts from and (single-label) ends
-# with: the value its results were measured with (docs/benchmarks.md). `quick` moved to C = 1
-# for single-label on 2026-11-26; that value is not yet measured for fine-tuned embeddings.
+# with: the value its results were measured with (docs/benchmarks.md, Accuracy). `quick` uses
+# C = 1 for single-label; that value is not yet measured on fine-tuned embeddings.
 PROBE_C = 10.0
 
 

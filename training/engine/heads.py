@@ -10,7 +10,7 @@ import torch
 from sklearn.linear_model import LogisticRegression
 
 # Inverse L2 strength on unit-length embeddings, by project kind, chosen on development data
-# (docs/benchmarks.md, 2026-11-26 "the quick head's C"). One softmax regression over the
+# (docs/benchmarks.md, "Why these recipes"). One softmax regression over the
 # classes did best at C = 1 on frozen embeddings (AG News, K = 8 to 64 per class); one binary
 # regression per class, each with a handful of positives, needs C = 10 or its classes never
 # reach a threshold (NLU++ low-data: 30 to 35 micro-F1 at C = 1, 46 to 54 at C = 10).

@@ -8,7 +8,7 @@ largest value on the project's own documents, w_j the largest weight reading it)
 multiplying the weight columns by s_j leaves the fp32 product unchanged and spreads the range
 between activations and weights, which are quantized per output channel. On NLU++ high-data it
 cut the mean change of a probability under int8 by two thirds (docs/benchmarks.md,
-2026-11-26 "smoothed int8").
+Prediction speed, "Why this recipe").
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def int8_layers(model: torch.nn.Module) -> list[str]:
     After GELU those activations carry outliers that no per-row scale serves well. Keeping those
     six matrices in fp32 cut the decisions int8 changes from 4.4% to 2.5% (quick, AG News
     development sample, 4 seeds) and from 7.0% to 4.4% (standard, NLU++ low-data, 2 seeds), for
-    5-10% of int8 throughput (docs/benchmarks.md, 2026-11-25 int8 layers); smoothing them too
-    and quantizing all layers did worse than leaving them out (2026-11-26).
+    5-10% of int8 throughput (docs/benchmarks.md, Prediction speed); smoothing them too and
+    quantizing all layers did worse than leaving them out.
     """
     inner = getattr(getattr(model, "config", None), "intermediate_size", None)
     return [
@@ -98,8 +98,8 @@ def quantize(
     model: torch.nn.Module, ranges: dict[str, torch.Tensor] | None = None
 ) -> torch.nn.Module:
     """An int8 CPU copy of `model`: per-output-channel dynamic quantization of `int8_layers`,
-    each smoothed first where `ranges` has its input range (artifacts trained before
-    2026-11-26 have none and are quantized as they were)."""
+    each smoothed first where `ranges` has its input range (artifacts saved without
+    calibration.safetensors have none and are quantized unsmoothed)."""
     model = copy.deepcopy(model).cpu()
     chosen = []
     for name in int8_layers(model):

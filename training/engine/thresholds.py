@@ -23,7 +23,7 @@ def tune_thresholds(
     still. Matching the label count reads every validation probability, not only those of the
     few true labels. On NLU++ hotels (40 classes) it gave equal or better micro-F1 than the best
     shared F1 threshold refined per class, with small and large validation sets, and it makes
-    the int8 model agree with the fp32 one more often (docs/benchmarks.md, 2026-11-26).
+    the int8 model agree with the fp32 one more often (docs/benchmarks.md, Accuracy).
     Without validation documents the threshold is 0.5."""
     n_documents, n_classes = truth.shape
     if n_documents == 0:

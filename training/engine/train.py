@@ -140,7 +140,7 @@ def train(
         )
 
     # Single-label `standard` swaps its fine-tuned head for a logistic one fitted on the
-    # fine-tuned embeddings, as `quick` has on the frozen ones (docs/benchmarks.md, 2026-11-26).
+    # fine-tuned embeddings, as `quick` has on the frozen ones (docs/benchmarks.md, Accuracy).
     reprobe = config.mode == "standard" and not data.multi_label
     scored = len(split.train) if reprobe else 0
     tracker.begin(
@@ -165,7 +165,7 @@ def train(
         # documents, so they stay out-of-sample for the Improve page), single-label has no
         # further use for those documents than as training data for the head: a ninth more
         # documents is worth up to a point of accuracy at 8 per class (docs/benchmarks.md,
-        # 2026-11-26). Multi-label keeps its head, whose threshold was set on them.
+        # Accuracy). Multi-label keeps its head, whose threshold was set on them.
         classifier.head = _logistic_head(
             encoder,
             np.vstack([features, validation_features]),

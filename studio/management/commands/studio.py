@@ -7,7 +7,6 @@ import logging
 import os
 import signal
 import time
-import urllib.request
 from typing import Any
 
 from django.conf import settings
@@ -72,7 +71,7 @@ class Command(BaseCommand):
             # Only a signal ends this loop: a child that dies is restarted, the others keep on.
             while not stopping:
                 processes.supervise(children, log=logger.warning)
-                if not announced and self._answers(url):
+                if not announced and processes.answers(url):
                     announced = True
                     self.stdout.write(
                         self.style.SUCCESS(f"Studio is running at {url}  (Ctrl-C stops it)")
@@ -104,10 +103,3 @@ class Command(BaseCommand):
                     "(shown once; change it in /admin/ or set STUDIO_ADMIN_PASSWORD on first run)"
                 )
             )
-
-    def _answers(self, url: str) -> bool:
-        try:
-            urllib.request.urlopen(f"{url}/accounts/login/", timeout=1)
-        except OSError:
-            return False
-        return True

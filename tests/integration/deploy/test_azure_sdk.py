@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from azure.ai.textanalytics import TextAnalyticsClient
 from azure.core.credentials import AzureKeyCredential
+from azure.core.pipeline.policies import SansIOHTTPPolicy
 
 from studio.services import regenerate_api_key
 from tests.integration.deploy.conftest import FOOD, SPORT
@@ -44,3 +47,37 @@ def test_begin_multi_label_classify(live_server, multi_project, owner, make_mode
     (result,) = list(poller.result())
     assert not result.is_error
     assert "food" in [c.category for c in result.classifications]
+
+
+class SendsApiVersion(SansIOHTTPPolicy):
+    """Makes the 5.4.0 client (which knows 2022-05-01 and 2023-04-01) send a newer api-version
+    on every request, the way a current client would."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+    def on_request(self, request) -> None:  # type: ignore[no-untyped-def]
+        url = request.http_request.url
+        request.http_request.url = re.sub(r"api-version=[^&]+", f"api-version={self.version}", url)
+
+
+@pytest.mark.parametrize("version", ["2024-11-01", "2024-11-15-preview", "2025-05-15-preview"])
+def test_the_runtime_answers_current_api_versions(  # type: ignore[no-untyped-def]
+    live_server, project, owner, make_model, artifacts, version
+):
+    make_model(project, artifact_path=artifacts["v1"])
+    deploy_model(project=project, name="prod", model_name="m1")
+    client = TextAnalyticsClient(
+        live_server.url,
+        AzureKeyCredential(regenerate_api_key(user=owner, slot=1)),
+        per_call_policies=[SendsApiVersion(version)],
+    )
+    poller = client.begin_single_label_classify(
+        [SPORT[0]], project_name="Reviews", deployment_name="prod", polling_interval=0.1
+    )
+    (result,) = list(poller.result())
+    assert result.classifications[0].category == "sport"
+    assert (
+        f"api-version={version}"
+        in poller.polling_method()._initial_response.http_response.headers["Operation-Location"]
+    )

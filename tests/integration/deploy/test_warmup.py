@@ -4,8 +4,6 @@ other (seen through /healthz's counts and its log) before any classify reaches i
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,10 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from studio import processes
 from studio.services import regenerate_api_key
 from tests.conftest import ROOT, subprocess_env
 from tests.integration.deploy.conftest import SPORT
-from tests.integration.projects.test_import_memory import free_port
 from training.deployments import deploy_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,35 +25,18 @@ WebProcess = tuple[str, Path]
 @pytest.fixture
 def web_process(tmp_path) -> Iterator[Callable[..., WebProcess]]:  # type: ignore[no-untyped-def]
     """Starts Daphne processes as deployed (its URL and log file); stops them after the test."""
-    processes: list[subprocess.Popen] = []
+    started: list[processes.Child] = []
 
     def start(name: str, **env: str) -> WebProcess:
-        port = free_port()
         log = tmp_path / f"{name}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port),
-                 "studio.asgi:application"],
-                cwd=ROOT, env=subprocess_env(STUDIO_LOG_LEVEL="INFO", **env),
-                stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        processes.append(process)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"{url}/healthz", timeout=10)
-                return url, log
-            except requests.ConnectionError:
-                assert process.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "Daphne did not start"
-                time.sleep(0.3)
+        web, url = processes.start_asgi_server(
+            subprocess_env(STUDIO_LOG_LEVEL="INFO", **env), cwd=ROOT, log=log
+        )
+        started.append(web)
+        return url, log
 
     yield start
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.wait(10)
+    processes.stop_all(started)
 
 
 def serving(url: str) -> dict[str, int]:

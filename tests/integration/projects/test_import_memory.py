@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from studio import processes
 from studio.services import regenerate_api_key
 from tests.conftest import ROOT, subprocess_env
 
@@ -21,37 +19,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 GIB = 1024**3
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[str, int]]:
     """Daphne on this run's database, with a 5 MB request cap; its URL and process id."""
-    port = free_port()
     env = subprocess_env(STUDIO_MAX_REQUEST_MB="5", STUDIO_LOG_LEVEL="WARNING")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port),
-         "studio.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(f"{url}/accounts/login/", timeout=10)
-            break
-        except requests.ConnectionError:
-            assert process.poll() is None, "Daphne stopped"
-            assert time.monotonic() < deadline, "Daphne did not start"
-            time.sleep(0.3)
+    web, url = processes.start_asgi_server(env, cwd=ROOT, log=Path(os.devnull))
     try:
-        yield url, process.pid
+        yield url, web.process.pid
     finally:
-        process.terminate()
-        process.wait(10)
+        processes.stop_all([web])
 
 
 def peak_memory(pid: int) -> int:

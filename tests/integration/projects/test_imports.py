@@ -12,7 +12,7 @@ import pytest
 from django.test import override_settings
 
 from projects import exporters, storage
-from projects.importers import Source, import_documents
+from projects.importers import ImportOptions, Source, import_documents
 from projects.models import Class, Document, Tag
 from studio.errors import TooLarge
 
@@ -127,7 +127,10 @@ def test_duplicates_are_skipped_or_replaced(project, editor):
     assert skipped.skipped == 1
     assert Document.objects.get().text == "old"
     replaced = import_documents(
-        project, [Source("a.txt", b"new")], user=editor, on_duplicate="replace"
+        project,
+        [Source("a.txt", b"new")],
+        user=editor,
+        options=ImportOptions(on_duplicate="replace"),
     )
     assert replaced.replaced == 1
     assert Document.objects.get().text == "new"
@@ -334,3 +337,39 @@ def test_csv_export_neutralises_formulas_and_imports_back_exactly(make_project, 
     assert sorted(Document.objects.filter(project=copy).values_list("text", flat=True)) == sorted(
         HOSTILE
     )
+
+
+def test_a_forbidden_class_name_is_offered_repaired_and_the_option_applies_it(
+    multi_project, editor, client_for
+):
+    rows = b"name,text,labels\na.txt,Card refund,reverted_card_payment?\nb.txt,Top up,top_up\n"
+    offered = import_documents(multi_project, [Source("t.csv", rows)], user=editor)
+    assert offered.imported == 1
+    assert offered.class_repairs == {"reverted_card_payment?": "reverted_card_payment_"}
+    assert "'reverted_card_payment_'" in offered.errors[0]["reason"]
+
+    upload = io.BytesIO(rows)
+    upload.name = "t.csv"
+    answer = client_for(editor).post(
+        f"/api/projects/{multi_project.name}/imports",
+        {"files": [upload], "repair_class_names": "true"},
+        format="multipart",
+    )
+    report = answer.json()
+    assert (report["imported"], report["errors"]) == (1, [])
+    assert "repaired" in report["warnings"][0]["reason"]
+    assert tags(multi_project)["a.txt"] == ["reverted_card_payment_"]
+
+
+def test_a_failure_while_landing_leaves_the_project_as_it_was(project, editor, monkeypatch):
+    import_documents(project, [Source("old.txt", b"Old")], user=editor)
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(Tag.objects, "bulk_create", broken)
+    rows = b"name,text,label\nnew.txt,New,Billing\n"
+    with pytest.raises(RuntimeError):
+        import_documents(project, [Source("t.csv", rows)], user=editor)
+    assert list(Document.objects.values_list("name", flat=True)) == ["old.txt"]
+    assert not Class.objects.filter(project=project).exists()

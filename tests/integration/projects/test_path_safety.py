@@ -1,4 +1,4 @@
-"""Issue 15, findings 1 and 5: names from clients never become paths outside the project's own
+"""Names from clients never become paths outside the project's own
 container, whichever route, upload or stored row they come from."""
 
 from __future__ import annotations

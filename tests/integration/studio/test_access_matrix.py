@@ -228,7 +228,7 @@ def test_route_answers_each_principal_as_the_table_says(world, route, method):
 
 
 def test_only_the_owner_changes_settings_through_azure_patch(world):
-    """Issue 15, finding 2: an editor could set the confidence threshold through Azure's PATCH."""
+    """An editor could set the confidence threshold through Azure's PATCH."""
     url = reverse("azure-project", kwargs={"project_name": "Matrix"})
     body = {"settings": {"confidenceThreshold": 0.99}, "description": "changed"}
     for principal, status in (("editor", 403), ("owner", 200)):

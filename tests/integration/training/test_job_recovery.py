@@ -17,7 +17,7 @@ import pytest
 from django.utils import timezone
 
 from projects.importers import INLINE_LIMIT, Source, staging_dir, start_import
-from projects.models import ImportJob, ImportStatus
+from projects.models import ImportJob
 from studio.celery import app
 from studio.errors import Conflict
 from studio.processes import Child, stop_all
@@ -110,12 +110,12 @@ def test_an_import_whose_worker_was_killed_is_failed_as_worker_lost(  # type: ig
         os.killpg(doomed.pid, signal.SIGKILL)  # no cleanup code of ours runs
         doomed.wait(timeout=10)
     job.refresh_from_db()
-    assert job.status == ImportStatus.RUNNING  # nothing told the database
+    assert job.status == JobStatus.RUNNING  # nothing told the database
 
     reaper = start_worker("reaper", tmp_path / "reaper-schedule")
     try:
         failed = wait_until(
-            lambda: ImportJob.objects.filter(pk=job.pk, status=ImportStatus.FAILED).first(),
+            lambda: ImportJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).first(),
             60,
             "the reaper to fail the lost import",
         )
@@ -125,7 +125,7 @@ def test_an_import_whose_worker_was_killed_is_failed_as_worker_lost(  # type: ig
         again = start_import(project, [csv_source(INLINE_LIMIT + 10)], user=owner)
         assert isinstance(again, ImportJob)
         done = wait_until(
-            lambda: ImportJob.objects.filter(pk=again.pk, status=ImportStatus.SUCCEEDED).first(),
+            lambda: ImportJob.objects.filter(pk=again.pk, status=JobStatus.SUCCEEDED).first(),
             60,
             "the new import to succeed",
         )

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from websockets.sync.client import connect
 
+from studio import processes
 from tests.conftest import ROOT, subprocess_env
-from tests.e2e.test_launcher import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -21,39 +18,25 @@ HOLD_S = 65
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[tuple[int, Path]]:  # type: ignore[no-untyped-def]
-    """Daphne on this run's database and Redis, as deployed; its port and its log file."""
-    port = free_port()
+def server(tmp_path) -> Iterator[tuple[str, Path]]:  # type: ignore[no-untyped-def]
+    """Daphne on this run's database and Redis, as deployed; its URL and its log file."""
     log = tmp_path / "daphne.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port),
-             "studio.asgi:application"],
-            cwd=ROOT, env=subprocess_env(STUDIO_LOG_LEVEL="WARNING"), stdout=out, stderr=out,
-        )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=10)
-            break
-        except requests.ConnectionError:
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "Daphne did not start"
-            time.sleep(0.3)
+    web, url = processes.start_asgi_server(
+        subprocess_env(STUDIO_LOG_LEVEL="WARNING"), cwd=ROOT, log=log
+    )
     try:
-        yield port, log
+        yield url, log
     finally:
-        process.terminate()
-        process.wait(10)
+        processes.stop_all([web])
 
 
 def test_an_idle_socket_stays_open_for_a_minute_without_errors(server, project, viewer, client):
-    port, log = server
+    url, log = server
     client.force_login(viewer)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     with connect(
-        f"ws://127.0.0.1:{port}/ws/projects/{project.name}/jobs/",
-        origin=f"http://127.0.0.1:{port}",
+        f"{url.replace('http://', 'ws://')}/ws/projects/{project.name}/jobs/",
+        origin=url,
         additional_headers={"Cookie": cookie},
     ) as socket:
         assert '"snapshot"' in socket.recv(timeout=10)

@@ -63,3 +63,84 @@ def test_a_forked_child_gets_a_thread_of_its_own():
     child.join(timeout=30)
     assert child.exitcode == 0
     assert queue.get(timeout=5) == 42
+
+
+class Recorder:
+    """A list-to-list function that records the size of each call and refuses the item "bad"."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+
+    def squares(self, items: list[int | str]) -> list[int]:
+        self.sizes.append(len(items))
+        if "bad" in items:
+            raise ValueError("bad item")
+        return [int(i) * int(i) for i in items]
+
+
+def _while_the_thread_is_busy(calls: list) -> list:  # type: ignore[type-arg]
+    """Start `calls` ((fn, items) pairs) from threads while the inference thread is held, then
+    release it; returns each call's result or exception, in order."""
+    release = threading.Event()
+    held = threading.Event()
+
+    def hold() -> None:
+        held.set()
+        release.wait(10)
+
+    blocker = threading.Thread(target=inference_thread.run, args=(hold,))
+    blocker.start()
+    assert held.wait(10)
+    answers: list[object] = [None] * len(calls)
+
+    def ask(index: int, fn, items) -> None:  # type: ignore[no-untyped-def]
+        try:
+            answers[index] = inference_thread.run_batched(fn, items)
+        except Exception as exc:
+            answers[index] = exc
+
+    threads = [threading.Thread(target=ask, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    while len(inference_thread._waiting) < len(calls):
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in [blocker, *threads]:
+        thread.join(10)
+    return answers
+
+
+def test_calls_waiting_together_run_as_one_and_each_gets_its_own_items_back():
+    recorder = Recorder()
+    answers = _while_the_thread_is_busy([(recorder.squares, [i, i + 1]) for i in range(0, 12, 2)])
+    assert answers == [[i * i, (i + 1) * (i + 1)] for i in range(0, 12, 2)]
+    assert recorder.sizes == [12]
+
+
+def test_a_failing_request_fails_alone():
+    recorder = Recorder()
+    answers = _while_the_thread_is_busy(
+        [(recorder.squares, [2]), (recorder.squares, ["bad"]), (recorder.squares, [3])]
+    )
+    assert answers[0] == [4]
+    assert answers[2] == [9]
+    assert isinstance(answers[1], ValueError)
+    assert recorder.sizes == [3, 1, 1, 1]  # joined, then each on its own
+
+
+def test_different_functions_are_not_joined():
+    first, second = Recorder(), Recorder()
+    answers = _while_the_thread_is_busy(
+        [(first.squares, [1]), (second.squares, [2]), (first.squares, [3])]
+    )
+    assert answers == [[1], [4], [9]]
+    assert first.sizes == [2]
+    assert second.sizes == [1]
+
+
+def test_joined_calls_stop_at_the_batch_bound():
+    recorder = Recorder()
+    half = inference_thread.MAX_BATCH_ITEMS // 2 + 1
+    answers = _while_the_thread_is_busy([(recorder.squares, [1] * half)] * 3)
+    assert answers == [[1] * half] * 3
+    assert recorder.sizes == [half, half, half]

@@ -110,7 +110,7 @@ def test_csv_has_one_row_per_class_the_averages_and_the_matrix(stored):
 
 
 def test_csv_class_names_cannot_run_as_spreadsheet_formulas():
-    """Issue 15, finding 4: class names come from users, and a spreadsheet runs `=...`."""
+    """Class names come from users, and a spreadsheet runs `=...`."""
     classes = ['=HYPERLINK("evil.example")', "+1", "-2", "@SUM(A1)"]
     expected = [[c] for c in classes]
     stored = evaluate(expected, expected, classes, multi_label=False).to_dict()

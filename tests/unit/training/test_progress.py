@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from studio.jobs import fail_lost
 from training import progress as progress_module
 from training import services
 from training.models import JobStatus, TrainingJob
@@ -53,11 +54,11 @@ def test_should_stop_follows_the_row(project):  # type: ignore[no-untyped-def]
 def test_expired_queued_jobs_fail_and_fresh_ones_stay(project):  # type: ignore[no-untyped-def]
     expired = _job(project)
     TrainingJob.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(1))
-    assert services.fail_stale_jobs(timezone.now()) == 1
+    assert fail_lost(services.TRAINING_JOBS, timezone.now()) == 1
     expired.refresh_from_db()
     assert expired.status == JobStatus.FAILED
     assert expired.errors[0]["code"] == "JobExpired"
     fresh = _job(project)
-    assert services.fail_stale_jobs(timezone.now()) == 0
+    assert fail_lost(services.TRAINING_JOBS, timezone.now()) == 0
     fresh.refresh_from_db()
     assert fresh.status == JobStatus.NOT_STARTED

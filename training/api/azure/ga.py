@@ -4,7 +4,6 @@ import/export, training, models, evaluation). Deployments live in `azure_deploym
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -16,29 +15,28 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects.models import ImportJob, ImportStatus, Project
+from projects.models import ImportJob, Project
 from studio.errors import NotFound, ValidationError
 from studio.parsers import JSONParser
 from studio.schema import api_version as schema_api_version
 from training import services
 from training.api.azure.shapes import (
-    API_VERSIONS,
     AZURE_KIND,
     KIND_OF_AZURE,
+    LATEST_CONFIG,
     MODEL_LIFETIME,
     TRAINING_CONFIG_VERSION,
-    api_version,
+    azure_job_json,
     evaluation_result,
     evaluation_summary,
     ga_job,
-    iso,
     model_json,
     project_json,
 )
+from training.api.azure.versions import API_VERSIONS, api_version
 from training.models import AuthoringJob, JobStatus
 
 PREFIX = "/language/authoring/analyze-text/projects"
-JOB_LIFETIME = timedelta(days=7)
 DEFAULT_PAGE = 50
 
 
@@ -76,7 +74,6 @@ def _new_job(request: Request, kind: str, project_name: str, **fields: Any) -> A
         kind=kind,
         project_name=project_name,
         created_by=request.user,
-        expires_at=timezone.now() + JOB_LIFETIME,
         **fields,
     )
 
@@ -97,18 +94,6 @@ def _authoring_job(
     if job is None or (kind == AuthoringJob.Kind.DELETE and job.created_by_id != request.user.pk):
         raise NotFound(f"The job {job_id!r} does not exist.")
     return job
-
-
-def _job_json(job: AuthoringJob) -> dict[str, Any]:
-    return {
-        "jobId": str(job.job_id),
-        "createdDateTime": iso(job.created_at),
-        "lastUpdatedDateTime": iso(job.updated_at),
-        "expirationDateTime": iso(job.expires_at),
-        "status": job.status,
-        "warnings": job.warnings,
-        "errors": job.errors,
-    }
 
 
 # ---- Projects
@@ -183,7 +168,7 @@ class ProjectApi(AzureView):
 class DeletionJobApi(AzureView):
     def get(self, request: Request, job_id: str) -> Response:
         job = _authoring_job(request, AuthoringJob.Kind.DELETE, job_id, None)
-        return Response(_job_json(job))
+        return Response(azure_job_json(job))
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -200,16 +185,19 @@ class TrainingConfigVersionsApi(AzureView):
 @extend_schema(request=OpenApiTypes.OBJECT, responses={202: None})
 class ImportApi(AzureView):
     """`:import` an exported project: creates the project from `metadata` when it is new,
-    then lands the documents (inline `text`, or files in the project's container)."""
+    then replaces its documents and classes with the assets (texts inline as `text`, or files
+    in the project's container), as Azure does. All or nothing: a refused document or class
+    fails the job with every reason, and the project stays as it was."""
 
     def post(self, request: Request, project_name: str) -> Response:
-        from projects.importers import Source, start_import
+        from projects.importers import ImportOptions, ImportRefused, Source, start_import
         from projects.services import create_project
 
         body = _body(request)
         metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
         if not isinstance(body.get("assets"), dict):
             raise ValidationError("The exported project must have assets.", target="assets")
+        _check_asset_counts(body["assets"])
         # The table let an editor through, or anyone when there is no such project yet.
         project = getattr(request, "project", None)
         if project is None:
@@ -237,7 +225,20 @@ class ImportApi(AzureView):
                 target="assets.projectKind",
             )
         source = Source("project.json", json.dumps(body).encode("utf-8"))
-        outcome = start_import(project, [source], user=request.user)
+        options = ImportOptions(replace_assets=True, all_or_nothing=True)
+        try:
+            outcome = start_import(project, [source], user=request.user, options=options)
+        except ImportRefused as refused:
+            report = refused.report.as_dict()
+            job = _new_job(
+                request,
+                AuthoringJob.Kind.IMPORT,
+                project_name,
+                status=JobStatus.FAILED,
+                errors=_import_errors(report),
+                warnings=_import_warnings(report),
+            )
+            return self.accepted(request, f"{project_name}/import/jobs/{job.job_id}")
         if isinstance(outcome, ImportJob):
             job = _new_job(
                 request,
@@ -252,17 +253,51 @@ class ImportApi(AzureView):
         return self.accepted(request, f"{project_name}/import/jobs/{job.job_id}")
 
 
-def _target(error: dict[str, Any]) -> dict[str, str]:
-    return {"target": str(error["file"])} if error.get("file") else {}
+def _check_asset_counts(assets: dict[str, Any]) -> None:
+    """Azure's per-project limits, refused before anything is read or created."""
+    from projects.models import MAX_CLASSES_PER_PROJECT, MAX_DOCUMENTS_PER_PROJECT
+
+    for key, limit in (
+        ("documents", MAX_DOCUMENTS_PER_PROJECT),
+        ("classes", MAX_CLASSES_PER_PROJECT),
+    ):
+        items = assets.get(key)
+        if isinstance(items, list) and len(items) > limit:
+            raise ValidationError(
+                f"The assets hold {len(items):,} {key}; a project holds at most {limit:,}.",
+                code="QuotaExceeded",
+                target=f"assets.{key}",
+            )
+
+
+def _target(item: dict[str, Any]) -> dict[str, str]:
+    """Where a report item points: the document's location, or the class's name."""
+    target = item.get("file") or item.get("target")
+    return {"target": str(target)} if target else {}
+
+
+def _import_errors(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each refused document or class of the import report, in Azure's error shape."""
+    return [
+        {
+            "code": "InvalidArgument",
+            "message": str(item.get("reason")),
+            **_target(item),
+            "innererror": {
+                "code": "InvalidDocument" if item.get("file") else "InvalidParameterValue",
+                "message": str(item.get("reason")),
+            },
+        }
+        for item in report.get("errors") or []
+    ]
 
 
 def _import_warnings(report: dict[str, Any]) -> list[dict[str, str]]:
-    """The import report as Azure job warnings: what was skipped, and what landed changed."""
-    kinds = (("errors", "DocumentSkipped"), ("warnings", "DocumentChanged"))
+    """Each document of the import report that landed changed (a class listed twice, a class
+    name repaired), as Azure's job warnings."""
     return [
-        {"code": code, "message": str(item.get("reason")), **_target(item)}
-        for key, code in kinds
-        for item in report.get(key) or []
+        {"code": "DocumentChanged", "message": str(item.get("reason")), **_target(item)}
+        for item in report.get("warnings") or []
     ]
 
 
@@ -270,19 +305,29 @@ def _import_warnings(report: dict[str, Any]) -> list[dict[str, str]]:
 class ImportJobApi(AzureView):
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
         job = _authoring_job(request, AuthoringJob.Kind.IMPORT, job_id, project_name)
-        worker_job = (job.result or {}).get("import_job")
-        if worker_job and job.status == JobStatus.RUNNING:
-            row = ImportJob.objects.filter(pk=worker_job).first()
-            if row is None or row.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
-                failed = row is None or row.status == ImportStatus.FAILED
-                job.status = JobStatus.FAILED if failed else JobStatus.SUCCEEDED
-                if failed:
-                    reason = row.error if row else "The import job is gone."
-                    job.errors = [{"code": "InvalidRequest", "message": reason}]
-                else:
-                    job.warnings = _import_warnings(row.report or {})
-                job.save()
-        return Response(_job_json(job))
+        return Response(azure_job_json(_with_import_outcome(job)))
+
+
+def _with_import_outcome(job: AuthoringJob) -> AuthoringJob:
+    """The job as its worker-run import left it, read and not saved: the ImportJob row (which
+    the reaper watches) is the one record of how a large import went."""
+    worker_job = (job.result or {}).get("import_job")
+    if not worker_job or job.status != JobStatus.RUNNING:
+        return job
+    row = ImportJob.objects.filter(pk=worker_job).first()
+    if row is not None and row.status not in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        return job
+    if row is not None and row.status == JobStatus.FAILED and row.report:
+        job.status, job.errors = JobStatus.FAILED, _import_errors(row.report)
+        job.warnings = _import_warnings(row.report)
+    elif row is None or row.status == JobStatus.FAILED:
+        reason = row.error if row else "The import job is gone."
+        job.status, job.errors = JobStatus.FAILED, [{"code": "InvalidRequest", "message": reason}]
+    else:
+        job.status, job.warnings = JobStatus.SUCCEEDED, _import_warnings(row.report or {})
+    if row is not None:
+        job.updated_at = row.updated_at
+    return job
 
 
 @extend_schema(request=OpenApiTypes.OBJECT, responses={202: None})
@@ -299,7 +344,7 @@ class ExportApi(AzureView):
 class ExportJobApi(AzureView):
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
         job = _authoring_job(request, AuthoringJob.Kind.EXPORT, job_id, project_name)
-        body = _job_json(job)
+        body = azure_job_json(job)
         body["resultUrl"] = self.url(request, f"{project_name}/export/jobs/{job_id}/result")
         return Response(body)
 
@@ -318,9 +363,12 @@ def _train_options(body: dict[str, Any]) -> dict[str, Any]:
     label = body.get("modelLabel")
     if not isinstance(label, str) or not label:
         raise ValidationError("modelLabel is required.", target="modelLabel")
-    version = body.get("trainingConfigVersion") or TRAINING_CONFIG_VERSION
-    if not isinstance(version, str):
-        raise ValidationError("trainingConfigVersion is a string.", target="trainingConfigVersion")
+    version = body.get("trainingConfigVersion") or LATEST_CONFIG
+    if version not in (LATEST_CONFIG, TRAINING_CONFIG_VERSION):
+        raise ValidationError(
+            f"trainingConfigVersion is {TRAINING_CONFIG_VERSION!r} or {LATEST_CONFIG!r}.",
+            target="trainingConfigVersion",
+        )
     options = body.get("evaluationOptions") or {}
     if not isinstance(options, dict):
         raise ValidationError("evaluationOptions is an object.", target="evaluationOptions")

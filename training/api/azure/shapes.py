@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from rest_framework.request import Request
-
 from projects.models import Project, ProjectKind
-from studio.errors import ValidationError
+from studio.jobs import AzureJob
 from training.models import JobStatus, TrainedModel, TrainingJob
 
 AZURE_KIND = {
@@ -16,17 +14,10 @@ AZURE_KIND = {
     ProjectKind.MULTI_LABEL: "CustomMultiLabelClassification",
 }
 KIND_OF_AZURE = {azure: kind for kind, azure in AZURE_KIND.items()}
-# Versions Azure documents for GA routes, plus the previews that current official clients send.
-API_VERSIONS = (
-    "2022-05-01",
-    "2023-04-01",
-    "2022-10-01-preview",
-    "2023-04-15-preview",
-    "2023-11-15-preview",
-    "2024-11-15-preview",
-    "2025-05-15-preview",
-)
-TRAINING_CONFIG_VERSION = "latest"
+# Azure answers a dated training configuration (its docs show this one) and takes `latest`
+# on input as that same configuration.
+TRAINING_CONFIG_VERSION = "2022-05-01"
+LATEST_CONFIG = "latest"
 MODEL_LIFETIME = timedelta(days=730)
 
 
@@ -36,18 +27,22 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def api_version(request: Request) -> str:
-    version = request.query_params.get("api-version")
-    if not version:
-        raise ValidationError(
-            "The api-version query parameter is required.", inner_code="InvalidParameterValue"
-        )
-    if version not in API_VERSIONS:
-        raise ValidationError(
-            f"The api-version {version!r} is not supported; use one of {', '.join(API_VERSIONS)}.",
-            inner_code="InvalidParameterValue",
-        )
-    return version
+def azure_job_json(
+    job: AzureJob, *, status: str | None = None, warnings: bool = True, **extra: Any
+) -> dict[str, Any]:
+    """Azure's job state for every kind of job: the fields all job routes share, in Azure's
+    order, then the route's own (`extra`). `status` overrides the row's word where a route
+    shows another; `warnings=False` for the routes whose job state has none."""
+    body: dict[str, Any] = {
+        "jobId": str(job.job_id),
+        "createdDateTime": iso(job.created_at),
+        "lastUpdatedDateTime": iso(job.updated_at),
+        "expirationDateTime": iso(job.expires_at),
+        "status": status or job.status,
+    }
+    if warnings:
+        body["warnings"] = job.warnings
+    return {**body, "errors": job.errors, **extra}
 
 
 def preview_status(status: str) -> str:
@@ -67,7 +62,7 @@ def preview_job(job: TrainingJob) -> dict[str, Any]:
         (w for w in job.warnings if w.get("code") == "EvaluationUnavailable"), None
     )
     active = job.is_active
-    return {
+    counts = {
         "tasks": [
             {
                 "trainingModelName": job.model_name,
@@ -85,13 +80,8 @@ def preview_job(job: TrainingJob) -> dict[str, Any]:
         "completed": 1 if job.status == JobStatus.SUCCEEDED else 0,
         "failed": 1 if job.status in (JobStatus.FAILED, JobStatus.CANCELLED) else 0,
         "total": 1,
-        "jobId": str(job.job_id),
-        "createdDateTime": iso(job.created_at),
-        "lastUpdatedDateTime": updated,
-        "expirationDateTime": iso(job.expires_at),
-        "status": status,
-        "errors": [{"code": e["code"], "message": e["message"]} for e in job.errors],
     }
+    return {**counts, **azure_job_json(job, status=status, warnings=False)}
 
 
 def _phase_status(job: TrainingJob, status: str) -> dict[str, Any]:
@@ -106,15 +96,9 @@ def _phase_status(job: TrainingJob, status: str) -> dict[str, Any]:
 def ga_job(job: TrainingJob) -> dict[str, Any]:
     """GA training job state (`TrainingJobState` in the official client)."""
     split = (job.options or {}).get("split")
-    body: dict[str, Any] = {
-        "jobId": str(job.job_id),
-        "createdDateTime": iso(job.created_at),
-        "lastUpdatedDateTime": iso(job.updated_at),
-        "expirationDateTime": iso(job.expires_at),
-        "status": job.status,
-        "warnings": [{"code": w["code"], "message": w["message"]} for w in job.warnings],
-        "errors": [{"code": e["code"], "message": e["message"]} for e in job.errors],
-        "result": {
+    body = azure_job_json(
+        job,
+        result={
             "modelLabel": job.model_name,
             "trainingConfigVersion": TRAINING_CONFIG_VERSION,
             "trainingMode": (job.options or {}).get("mode", "quick"),
@@ -122,7 +106,7 @@ def ga_job(job: TrainingJob) -> dict[str, Any]:
             "trainingStatus": _phase_status(job, job.status),
             "evaluationStatus": _phase_status(job, job.evaluation_status),
         },
-    }
+    )
     if job.is_active and job.eta_s is not None and job.updated_at:
         body["result"]["estimatedEndDateTime"] = iso(job.updated_at + timedelta(seconds=job.eta_s))
     return body

@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 
 from studio.errors import ValidationError
 from studio.schema import api_version as schema_api_version
+from training.api.azure.shapes import azure_job_json
+from training.api.azure.versions import API_VERSIONS, api_version
 from training.models import AnalyzeJob, JobStatus
 from training.prediction import (
     AZURE_MAX_DOCUMENTS,
@@ -23,31 +25,12 @@ from training.prediction import (
     submit_analyze_job,
 )
 
-API_VERSIONS = ("2022-05-01", "2023-04-01", "2022-10-01-preview", "2023-11-15-preview")
 TERMINAL = {
     JobStatus.SUCCEEDED,
     JobStatus.FAILED,
     JobStatus.CANCELLED,
     JobStatus.PARTIALLY_COMPLETED,
 }
-
-
-def iso(value) -> str:  # type: ignore[no-untyped-def]
-    return value.isoformat().replace("+00:00", "Z")
-
-
-def api_version_of(request: Request) -> str:
-    version = request.query_params.get("api-version")
-    if not version:
-        raise ValidationError(
-            "The api-version query parameter is required.", inner_code="InvalidParameterValue"
-        )
-    if version not in API_VERSIONS:
-        raise ValidationError(
-            f"The api-version {version!r} is not supported; use one of {', '.join(API_VERSIONS)}.",
-            inner_code="InvalidParameterValue",
-        )
-    return version
 
 
 def _documents(body: Any) -> list[dict[str, Any]]:
@@ -123,21 +106,15 @@ def job_url(request: Request, job: AnalyzeJob, version: str) -> str:
 def job_json(job: AnalyzeJob) -> dict[str, Any]:
     items = job.results or []
     done = job.status in TERMINAL
-    body: dict[str, Any] = {
-        "jobId": str(job.job_id),
-        "createdDateTime": iso(job.created_at),
-        "lastUpdatedDateTime": iso(job.updated_at),
-        "expirationDateTime": iso(job.expires_at),
-        "status": job.status,
-        "errors": job.errors,
-        "tasks": {
-            "completed": sum(1 for i in items if i["status"] == JobStatus.SUCCEEDED),
-            "failed": sum(1 for i in items if i["status"] == JobStatus.FAILED),
-            "inProgress": 0 if done else len(job.request.get("tasks", [])),
-            "total": len(job.request.get("tasks", [])),
-            "items": items,
-        },
+    tasks = {
+        "completed": sum(1 for i in items if i["status"] == JobStatus.SUCCEEDED),
+        "failed": sum(1 for i in items if i["status"] == JobStatus.FAILED),
+        "inProgress": 0 if done else len(job.request.get("tasks", [])),
+        "total": len(job.request.get("tasks", [])),
+        "items": items,
     }
+    # Azure's analyze-text job state has no job-level warnings.
+    body = azure_job_json(job, warnings=False, tasks=tasks)
     if job.display_name:
         body["displayName"] = job.display_name
     return body
@@ -150,7 +127,7 @@ def job_json(job: AnalyzeJob) -> dict[str, Any]:
 )
 class AnalyzeJobsApi(APIView):
     def post(self, request: Request) -> Response:
-        version = api_version_of(request)
+        version = api_version(request)
         body = request.data if isinstance(request.data, dict) else {}
         documents = _documents(body)
         tasks = _tasks(body)
@@ -170,7 +147,7 @@ class AnalyzeJobsApi(APIView):
 )
 class AnalyzeJobApi(APIView):
     def get(self, request: Request, job_id: str) -> Response:
-        api_version_of(request)
+        api_version(request)
         return Response(job_json(get_analyze_job(request.user, job_id)))
 
 
@@ -181,6 +158,6 @@ class AnalyzeJobApi(APIView):
 )
 class AnalyzeJobCancelApi(APIView):
     def post(self, request: Request, job_id: str) -> Response:
-        version = api_version_of(request)
+        version = api_version(request)
         job = cancel_analyze_job(request.user, job_id)
         return Response(status=202, headers={"Operation-Location": job_url(request, job, version)})
