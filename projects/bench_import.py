@@ -37,7 +37,8 @@ def generated_csv(rows: int) -> bytes:
 def run(rows: int, naive_rows: int) -> list[dict[str, Any]]:
     from django.contrib.auth import get_user_model
 
-    from projects.importers import Source, import_documents
+    from projects.formats import Source
+    from projects.importers import import_documents
     from projects.models import Document, Tag
     from projects.services import create_class, create_document, create_project
 

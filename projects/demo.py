@@ -160,9 +160,3 @@ def create_demo_project(*, owner: AbstractBaseUser) -> tuple[Project, bool]:
                 user=owner,
             )
     return project, True
-
-
-def demo_counts() -> dict[str, int]:
-    """How many documents the demo holds and how many of them are tagged (for tests and output)."""
-    total = sum(len(texts) for texts in TICKETS.values())
-    return {"documents": total, "tagged": total - UNTAGGED_PER_CLASS * len(TICKETS)}

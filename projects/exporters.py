@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterator
 from functools import cached_property
@@ -19,6 +18,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from projects.formats.csvfile import escape_cell
 from projects.models import Class, Document, Project, Split, Tag
 from projects.names import safe_document_name
 
@@ -29,20 +29,6 @@ AZURE_KIND = {
     "multi_label": "CustomMultiLabelClassification",
 }
 DATASET = {Split.TRAIN: "Train", Split.TEST: "Test"}
-
-# OWASP's CSV injection rule: a spreadsheet runs a cell starting with one of these, so such a cell
-# gets a leading `'`. Cells already starting with `'`s before one get one more, so the import can
-# drop exactly one and every cell round-trips.
-_FORMULA_RE = re.compile(r"^'*[=+\-@\t\r]")
-_ESCAPED_RE = re.compile(r"^'+[=+\-@\t\r]")
-
-
-def escape_cell(value: str) -> str:
-    return f"'{value}" if _FORMULA_RE.match(value) else value
-
-
-def unescape_cell(value: str) -> str:
-    return value[1:] if _ESCAPED_RE.match(value) else value
 
 
 class Locations:

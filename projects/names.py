@@ -9,6 +9,9 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 
+# The document-name rule lives with the import formats, which check locations without Django.
+from projects.formats.locations import DRIVE_RE, MAX_DOCUMENT_NAME_LENGTH, check_document_name
+
 MAX_NAME_LENGTH = 50
 
 # GA rule for projects, models and deployments: letters, digits, `_ . -`, no spaces, 50 at most.
@@ -93,29 +96,6 @@ def container_from_name(name: str, taken: Callable[[str], bool]) -> str:
     return candidate
 
 
-MAX_DOCUMENT_NAME_LENGTH = 500
-_DRIVE_RE = re.compile(r"^[A-Za-z]:")
-
-
-def check_document_name(name: str) -> str | None:
-    """Why `name` cannot name a document, or None when it can.
-
-    A document's name is its `location` in the container and its entry in a zip export, so it
-    must stay a relative path on every system: `/`-separated parts, none empty, `.` or `..`.
-    """
-    if not name or len(name) > MAX_DOCUMENT_NAME_LENGTH:
-        return f"A document name has 1 to {MAX_DOCUMENT_NAME_LENGTH} characters."
-    if any(unicodedata.category(char) == "Cc" for char in name):
-        return "A document name cannot hold control characters (tab, new line, NUL...)."
-    if "\\" in name:
-        return "A document name cannot hold a backslash: use / between folders."
-    if name.startswith("/") or _DRIVE_RE.match(name):
-        return f"The document name {name!r} is an absolute path: use a relative one."
-    if any(part in ("", ".", "..") for part in name.split("/")):
-        return f"The document name {name!r} has an empty, '.' or '..' folder."
-    return None
-
-
 def safe_document_name(name: str) -> str:
     """`name` made to pass `check_document_name` (for names stored before the rule existed);
     the caller keeps the results unique."""
@@ -124,7 +104,7 @@ def safe_document_name(name: str) -> str:
     kept = "".join(char for char in name if unicodedata.category(char) != "Cc")
     parts = [part for part in re.split(r"[/\\]", kept) if part not in ("", ".", "..")]
     if parts:
-        parts[0] = _DRIVE_RE.sub("", parts[0])
+        parts[0] = DRIVE_RE.sub("", parts[0])
     joined = "/".join(part for part in parts if part not in ("", ".", ".."))
     safe = joined[-MAX_DOCUMENT_NAME_LENGTH:].lstrip("/.")
     return safe if check_document_name(safe) is None else "document.txt"

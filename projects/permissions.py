@@ -1,4 +1,4 @@
-"""A project and the caller's role in it, read in one query; `studio.access` decides which
+"""A project and the caller's role in it, read in one query; `projects.access` decides which
 route needs which role and calls these."""
 
 from __future__ import annotations

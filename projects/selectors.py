@@ -1,4 +1,5 @@
-"""Reads that pages and APIs share: the projects a user sees, with the counts their cards show."""
+"""Reads that pages and APIs share: the projects a user sees with their counts, the document
+filter and sort, and the data distribution with its warnings."""
 
 from __future__ import annotations
 
@@ -16,13 +17,8 @@ from projects.models import Class, Document, Membership, Project, Split, Tag
 from studio.errors import ValidationError
 
 
-def projects_for(user: AbstractBaseUser) -> QuerySet[Project]:
-    """The user's projects, with document and tagged counts and the last trained model."""
-    from training.models import TrainedModel
-
-    last_model = TrainedModel.objects.filter(
-        project=OuterRef("pk"), trained_at__isnull=False
-    ).order_by("-trained_at")
+def _document_counts() -> dict[str, Subquery]:
+    """`document_count` and `tagged_count` (documents with at least one tag) of each project."""
     tagged = (
         Document.objects.filter(project=OuterRef("pk"), tags__isnull=False)
         .order_by()
@@ -37,16 +33,31 @@ def projects_for(user: AbstractBaseUser) -> QuerySet[Project]:
         .annotate(n=Count("id"))
         .values("n")
     )
+    return {"document_count": Subquery(documents), "tagged_count": Subquery(tagged)}
+
+
+def projects_for(user: AbstractBaseUser) -> QuerySet[Project]:
+    """The user's projects, with document and tagged counts and the last trained model."""
+    # Through the reverse relation (`Project.models`, the training app's models), so this app
+    # reads them without importing the app above it.
+    last_model = Project.objects.filter(
+        pk=OuterRef("pk"), models__trained_at__isnull=False
+    ).order_by("-models__trained_at")
     return (
         Project.objects.filter(memberships__user=user)
         .annotate(
-            document_count=Subquery(documents),
-            tagged_count=Subquery(tagged),
-            last_model_name=Subquery(last_model.values("name")[:1]),
-            last_trained_at=Subquery(last_model.values("trained_at")[:1]),
+            **_document_counts(),
+            last_model_name=Subquery(last_model.values("models__name")[:1]),
+            last_trained_at=Subquery(last_model.values("models__trained_at")[:1]),
         )
         .order_by("-updated_at")
     )
+
+
+def document_counts(project: Project) -> dict[str, int]:
+    """How many documents the project holds and how many are tagged, counted as its card counts."""
+    row = Project.objects.filter(pk=project.pk).annotate(**_document_counts()).get()
+    return {"documents": row.document_count or 0, "tagged": row.tagged_count or 0}
 
 
 def members_of(project: Project) -> QuerySet[Membership]:
@@ -59,47 +70,143 @@ FILTER_KEYS = ("search", "class", "tagged", "untagged", "split")
 TRUE_WORDS = ("true", "1", "yes")
 
 
-def filter_documents(project: Project, query: Mapping[str, Any] | None) -> QuerySet[Document]:
-    """The project's documents matching the filter shared by the table, tag view and bulk actions.
+def classes_of(project: Project) -> QuerySet[Class]:
+    """The project's classes in their order, each with `tag_count`, as every list shows them."""
+    return (
+        Class.objects.filter(project=project)
+        .annotate(tag_count=Count("tags"))
+        .order_by("order", "id")
+    )
 
-    Keys: `search` (text contains, ignoring case), `class` (a class id), `tagged` / `untagged`
-    ("true"), `split` (auto, train, test). Unknown values are refused rather than ignored, so a
-    bulk delete never widens silently to the whole project.
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """A checked filter over a project's documents: what the table, tag view and bulk actions
+    work on. Built only by `read_document_filter`, so pages and API read one query one way."""
+
+    search: str = ""
+    category: Class | None = None
+    tagged: bool = False
+    untagged: bool = False
+    split: str = ""
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The filter as the documents API's parameters, which the page scripts send back."""
+        query = {"untagged": "true"} if self.untagged else {"tagged": "true"} if self.tagged else {}
+        if self.category is not None:
+            query["class"] = str(self.category.pk)
+        if self.split:
+            query["split"] = self.split
+        if self.search:
+            query["search"] = self.search
+        return query
+
+    @property
+    def label(self) -> str:
+        """The filter in words, for the page headings."""
+        label = "All documents"
+        if self.untagged:
+            label = "Untagged documents"
+        elif self.tagged:
+            label = "Tagged documents"
+        elif self.category is not None:
+            label = f"Tagged {self.category.name}"
+        if self.split:
+            label += f" · {Split(self.split).label.lower()} split"
+        if self.search:
+            label += f" · containing “{self.search}”"
+        return label
+
+
+def read_document_filter(
+    project: Project, params: Mapping[str, Any] | None
+) -> tuple[DocumentFilter, list[ValidationError]]:
+    """Read the filter keys (`search`, `class` id, `tagged` / `untagged` "true", `split`) and
+    return the filter with one error for each value it had to leave out.
+
+    The API refuses the first error and a page leaves the value out and shows the error, so a bad
+    value means the same, in the same words, everywhere; a bulk delete never widens silently.
     """
-    query = query or {}
+    params = params or {}
+    errors = []
+    untagged = str(params.get("untagged", "")).lower() in TRUE_WORDS
+    tagged = str(params.get("tagged", "")).lower() in TRUE_WORDS
+    if tagged and untagged:
+        errors.append(
+            ValidationError("Ask for tagged or untagged documents, not both.", target="tagged")
+        )
+        tagged = False
+    category = None
+    wanted = str(params.get("class") or "")
+    if wanted and not wanted.isdigit():
+        errors.append(ValidationError("The class filter takes a class id.", target="class"))
+    elif wanted:
+        category = Class.objects.filter(project=project, pk=int(wanted)).first()
+        if category is None:
+            message = f"The class {wanted} does not exist in {project.name!r}."
+            errors.append(ValidationError(message, target="class"))
+    split = str(params.get("split") or "")
+    if split and split not in Split.values:
+        errors.append(
+            ValidationError(f"A split is one of {', '.join(Split.values)}.", target="split")
+        )
+        split = ""
+    search = str(params.get("search") or "").strip()
+    return DocumentFilter(search, category, tagged, untagged, split), errors
+
+
+def documents_matching(project: Project, flt: DocumentFilter) -> QuerySet[Document]:
+    """The project's documents that a checked filter keeps, in no particular order."""
     docs = Document.objects.filter(project=project)
     has_tag = Exists(Tag.objects.filter(document=OuterRef("pk")))
-    if str(query.get("untagged", "")).lower() in TRUE_WORDS:
+    if flt.untagged:
         docs = docs.filter(~has_tag)
-    if str(query.get("tagged", "")).lower() in TRUE_WORDS:
+    if flt.tagged:
         docs = docs.filter(has_tag)
-    category = query.get("class")
-    if category not in (None, ""):
-        if not str(category).isdigit():
-            raise ValidationError("The class filter takes a class id.", target="class")
+    if flt.category is not None:
         docs = docs.filter(
-            Exists(Tag.objects.filter(document=OuterRef("pk"), category_id=int(category)))
+            Exists(Tag.objects.filter(document=OuterRef("pk"), category=flt.category))
         )
-    split = query.get("split")
-    if split not in (None, ""):
-        if split not in Split.values:
-            raise ValidationError(f"A split is one of {', '.join(Split.values)}.", target="split")
-        docs = docs.filter(split=split)
-    search = str(query.get("search") or "").strip()
-    if search:
-        docs = docs.filter(text__icontains=search)
+    if flt.split:
+        docs = docs.filter(split=flt.split)
+    if flt.search:
+        docs = docs.filter(text__icontains=flt.search)
     return docs
 
 
-# Sort key → the fields of the keyset, each ascending or descending together.
+def filter_documents(project: Project, query: Mapping[str, Any] | None) -> QuerySet[Document]:
+    """The documents the filter keys ask for; a value the filter cannot take is refused."""
+    flt, errors = read_document_filter(project, query)
+    if errors:
+        raise errors[0]
+    return documents_matching(project, flt)
+
+
+@dataclass(frozen=True)
+class Sort:
+    label: str
+    # The fields of the keyset, ascending or descending together; the last one is unique.
+    fields: tuple[str, ...]
+
+
+# The API's `sort` values, which the Data page's sort menu uses too.
 SORTS = {
-    "created": ("id",),
-    "-created": ("-id",),
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
+    "created": Sort("Oldest first", ("id",)),
+    "-created": Sort("Newest first", ("-id",)),
+    "name": Sort("Name A to Z", ("name", "id")),
+    "-name": Sort("Name Z to A", ("-name", "-id")),
 }
+DEFAULT_SORT = "created"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+
+
+def sort_fields(sort: str) -> tuple[str, ...]:
+    """The ordering a sort key names; an unknown key is refused rather than guessed."""
+    if sort not in SORTS:
+        raise ValidationError(f"Sort by one of {', '.join(SORTS)}.", target="sort")
+    return SORTS[sort].fields
 
 
 @dataclass
@@ -127,14 +234,12 @@ def document_page(
     project: Project,
     query: Mapping[str, Any] | None = None,
     *,
-    sort: str = "created",
+    sort: str = DEFAULT_SORT,
     cursor: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
 ) -> DocumentPage:
     """One keyset page of documents, with their tags; no count, so page 2,000 costs as page 1."""
-    if sort not in SORTS:
-        raise ValidationError(f"Sort by one of {', '.join(SORTS)}.", target="sort")
-    fields = SORTS[sort]
+    fields = sort_fields(sort)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     docs = filter_documents(project, query)
     if cursor:
@@ -160,6 +265,7 @@ def document_page(
 
 
 FEW_TAGS = 10
+# Classes are unbalanced when the largest has more than this many times the smallest's tags.
 IMBALANCE_RATIO = 10
 SPLIT_KEYS = (Split.TRAIN, Split.TEST, Split.AUTO)
 
@@ -177,7 +283,7 @@ def data_distribution(project: Project) -> dict[str, Any]:
         .annotate(n=Count("id"))
     }
     classes = []
-    for cls in Class.objects.filter(project=project).order_by("order", "id"):
+    for cls in classes_of(project):
         by_split = {str(s): counts.get((cls.pk, s), 0) for s in SPLIT_KEYS}
         classes.append(
             {"id": cls.pk, "name": cls.name, "colour": cls.colour, **by_split}

@@ -1,5 +1,6 @@
 """The project shell every project page renders in: the project, its menu entry and the
-visitor's role. Pages of both apps start from here; who may see which page is in `studio.access`."""
+visitor's role. Pages of both apps start from here; who may see which page is in
+`projects.access`."""
 
 from __future__ import annotations
 
@@ -24,5 +25,5 @@ def shell_context(request: HttpRequest, project: Project, section: str) -> dict[
 
 def project_page(request: HttpRequest, name: str, section: str) -> dict[str, Any]:
     """The shell's context for a page of `section` of the project `name`, which
-    `studio.access.PageAccessMiddleware` has checked and put on `request.project`."""
+    `projects.access.PageAccessMiddleware` has checked and put on `request.project`."""
     return shell_context(request, request.project, section)

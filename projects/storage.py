@@ -17,41 +17,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit
+from typing import Any, Protocol
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 
+from projects.models import Project
 from projects.names import check_document_name, validate_container_name
-
-if TYPE_CHECKING:  # settings.py imports this module, before any model can be loaded
-    from projects.models import Project
+from studio.environment import parse_storage_url
 
 # Errors S3-compatible servers answer for an absent key: the import reports "missing file".
 _MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
-
-
-def parse_storage_url(url: str) -> tuple[str, str] | None:
-    """None for local folders, else (bucket, prefix); settings call it so a typo fails at start."""
-    url = url.strip()
-    if not url:
-        return None
-    parsed = urlsplit(url)
-    prefix = parsed.path.strip("/")
-    if (
-        parsed.scheme != "s3"
-        or not parsed.netloc
-        or parsed.query
-        or parsed.fragment
-        or ".." in prefix.split("/")
-    ):
-        raise ImproperlyConfigured(
-            "STUDIO_STORAGE_URL must be empty (folders under STUDIO_DATA_DIR/storage) or "
-            f"s3://bucket/prefix for S3-compatible storage, not {url!r}"
-        )
-    return parsed.netloc, prefix
 
 
 class _Backend(Protocol):

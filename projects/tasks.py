@@ -10,7 +10,8 @@ from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
-from projects.importers import (
+from projects.landing import (
+    RUN_IMPORT_TASK,
     ImportRefused,
     land_rows,
     parse_sources,
@@ -24,7 +25,7 @@ from studio.jobs import Heartbeat, JobKind, JobStatus
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="projects.run_import")
+@shared_task(name=RUN_IMPORT_TASK)
 def run_import(job_id: str) -> str:
     """Run one queued import; the job row carries the progress and, at the end, the report.
 

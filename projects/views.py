@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,15 +18,29 @@ from projects.models import (
     MAX_CLASSES_PER_PROJECT,
     MAX_DOCUMENT_CHARS,
     MAX_DOCUMENTS_PER_PROJECT,
-    Class,
     Document,
+    Project,
     Role,
     Split,
     Tag,
 )
-from projects.selectors import members_of, projects_for
+from projects.selectors import (
+    DEFAULT_SORT,
+    FEW_TAGS,
+    FILTER_KEYS,
+    SORTS,
+    DocumentFilter,
+    classes_of,
+    data_distribution,
+    document_counts,
+    documents_matching,
+    members_of,
+    projects_for,
+    read_document_filter,
+    sort_fields,
+)
 from projects.shell import shell_context
-from studio.errors import StudioError
+from studio.errors import StudioError, ValidationError
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
@@ -65,9 +81,8 @@ CLASS_KEYS = [str(n) for n in range(1, 10)] + [
 ]
 
 
-def class_rows(project) -> list[dict]:  # type: ignore[no-untyped-def]
+def class_rows(project: Project) -> list[dict[str, Any]]:
     """The project's classes in order, each with the shortcut key its button shows."""
-    classes = Class.objects.filter(project=project).order_by("order", "id")
     return [
         {
             "id": c.pk,
@@ -76,70 +91,37 @@ def class_rows(project) -> list[dict]:  # type: ignore[no-untyped-def]
             "key": CLASS_KEYS[i] if i < len(CLASS_KEYS) else "",
             "show": f"class:{c.pk}",
         }
-        for i, c in enumerate(classes)
+        for i, c in enumerate(classes_of(project))
     ]
 
 
-def document_filter(params: QueryDict, project) -> dict:  # type: ignore[no-untyped-def]
-    """Read the filter shared by the tag view and the documents table from the query string.
+def page_filter(request: HttpRequest, project: Project) -> DocumentFilter:
+    """The documents filter of a page's query string, read as the documents API reads it.
 
-    Returns the canonical query (the same parameters the documents API takes) and a label.
+    The pages' one `show` menu stands for the API's `tagged`, `untagged` and `class` keys. A
+    value the API would refuse is left out here, and the page says why in the API's words.
     """
-    query: dict[str, str] = {}
-    label = "All documents"
-    show = params.get("show", "")
-    if params.get("untagged") in ("true", "1") or show == "untagged":
-        query["untagged"] = "true"
-        label = "Untagged documents"
-    elif params.get("tagged") in ("true", "1") or show == "tagged":
-        query["tagged"] = "true"
-        label = "Tagged documents"
-    elif show.startswith("class:") or params.get("class"):
-        value = show.removeprefix("class:") if show else params.get("class", "")
-        cls = Class.objects.filter(project=project, pk=value).first() if value.isdigit() else None
-        if cls:
-            query["class"] = str(cls.pk)
-            label = f"Tagged {cls.name}"
-    split = params.get("split", "")
-    if show.startswith("split:"):
-        split = show.removeprefix("split:")
-    if split in Split.values:
-        query["split"] = split
-        label += f" · {Split(split).label.lower()} split"
-    search = params.get("search", "").strip()
-    if search:
-        query["search"] = search
-        label += f" · containing “{search}”"
-    return {"query": query, "label": label, "show": _show_value(query)}
+    params = {key: request.GET[key] for key in FILTER_KEYS if key in request.GET}
+    show = request.GET.get("show", "")
+    if show in ("tagged", "untagged"):
+        params[show] = "true"
+    elif show.startswith("class:"):
+        params["class"] = show.removeprefix("class:")
+    flt, errors = read_document_filter(project, params)
+    for error in errors:
+        messages.warning(request, error.message)
+    return flt
 
 
-def _show_value(query: dict[str, str]) -> str:
-    if "untagged" in query:
-        return "untagged"
-    if "tagged" in query:
-        return "tagged"
-    if "class" in query:
-        return f"class:{query['class']}"
-    return ""
+def filter_context(flt: DocumentFilter) -> dict[str, Any]:
+    """What the filter bar needs: the API query, the words for it and the `show` menu's value."""
+    show = "untagged" if flt.untagged else "tagged" if flt.tagged else ""
+    if flt.category is not None:
+        show = f"class:{flt.category.pk}"
+    return {"query": flt.query, "label": flt.label, "show": show}
 
 
-def filtered_documents(project, query: dict[str, str]) -> QuerySet[Document]:  # type: ignore[no-untyped-def]
-    has_tag = Exists(Tag.objects.filter(document=OuterRef("pk")))
-    docs = Document.objects.filter(project=project)
-    if "untagged" in query:
-        docs = docs.filter(~has_tag)
-    if "tagged" in query:
-        docs = docs.filter(has_tag)
-    if "class" in query:
-        docs = docs.filter(tags__category_id=query["class"])
-    if "split" in query:
-        docs = docs.filter(split=query["split"])
-    if "search" in query:
-        docs = docs.filter(text__icontains=query["search"])
-    return docs.order_by("id")
-
-
-def document_json(doc: Document) -> dict:
+def document_json(doc: Document) -> dict[str, Any]:
     return {
         "id": doc.pk,
         "name": doc.name,
@@ -153,8 +135,8 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     """One document at a time; tag.js takes over navigation and saving through the API."""
     project = request.project
     context = shell_context(request, project, "tag")
-    flt = document_filter(request.GET, project)
-    docs = filtered_documents(project, flt["query"])
+    flt = page_filter(request, project)
+    docs = documents_matching(project, flt).order_by(*sort_fields(DEFAULT_SORT))
     doc = None
     wanted = request.GET.get("doc", "")
     if wanted.isdigit():
@@ -162,11 +144,8 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     if doc is None:
         untagged = docs.filter(~Exists(Tag.objects.filter(document=OuterRef("pk"))))
         doc = untagged.first() or docs.first()
-    all_docs = Document.objects.filter(project=project)
-    counts = {
-        "total": all_docs.count(),
-        "tagged": all_docs.filter(tags__isnull=False).distinct().count(),
-    }
+    found = document_counts(project)
+    counts = {"total": found["documents"], "tagged": found["tagged"]}
     classes = class_rows(project)
     can_edit = context["role"] in (Role.OWNER, Role.EDITOR)
     state = {
@@ -174,8 +153,8 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
         "multiLabel": project.is_multi_label,
         "classes": classes,
         "document": document_json(doc) if doc else None,
-        "query": flt["query"],
-        "filterLabel": flt["label"],
+        "query": flt.query,
+        "filterLabel": flt.label,
         "counts": counts,
         "canEdit": can_edit,
     }
@@ -183,7 +162,7 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
         "document": doc,
         "doc_classes": set(state["document"]["classes"]) if doc else set(),
         "classes": classes,
-        "filter": flt,
+        "filter": filter_context(flt),
         "counts": counts,
         "state": state,
         "can_edit": can_edit,
@@ -193,47 +172,53 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
 
 
 PAGE_SIZE = 50
-SORTS = {
-    "": ("Oldest first", ["id"]),
-    "newest": ("Newest first", ["-id"]),
-    "name": ("Name A to Z", ["name", "id"]),
-    "-name": ("Name Z to A", ["-name", "-id"]),
-}
+# Sort keys the Data page used before it took the API's, kept so old links still sort.
+OLD_SORTS = {"newest": "-created"}
+
+
+def page_sort(request: HttpRequest) -> str:
+    """The sort key of a page's query string; one the API would refuse falls back, with a word."""
+    sort = request.GET.get("sort", "")
+    sort = OLD_SORTS.get(sort, sort) or DEFAULT_SORT
+    try:
+        sort_fields(sort)
+    except ValidationError as exc:
+        messages.warning(request, exc.message)
+        return DEFAULT_SORT
+    return sort
 
 
 def data_page(request: HttpRequest, name: str) -> HttpResponse:
     """Import, classes, the documents table and exports; data.js adds the actions."""
     project = request.project
     context = shell_context(request, project, "data")
-    flt = document_filter(request.GET, project)
-    sort = request.GET.get("sort", "")
-    sort = sort if sort in SORTS else ""
+    flt = page_filter(request, project)
+    sort = page_sort(request)
     page = request.GET.get("page", "1")
     page_number = int(page) if page.isdigit() and int(page) > 0 else 1
     offset = (page_number - 1) * PAGE_SIZE
     # One row more than the page tells whether a next page exists, without counting them all.
     rows = list(
-        filtered_documents(project, flt["query"])
-        .order_by(*SORTS[sort][1])
+        documents_matching(project, flt)
+        .order_by(*sort_fields(sort))
         .prefetch_related("tags__category")[offset : offset + PAGE_SIZE + 1]
     )
-    classes = Class.objects.filter(project=project).annotate(tag_count=Count("tags"))
     can_edit = context["role"] in (Role.OWNER, Role.EDITOR)
-    query = dict(flt["query"], **({"sort": sort} if sort else {}))
+    query = flt.query | ({"sort": sort} if sort != DEFAULT_SORT else {})
     context |= {
-        "classes": classes.order_by("order", "id"),
+        "classes": classes_of(project),
         "class_options": class_rows(project),
         "documents": rows[:PAGE_SIZE],
         "page_number": page_number,
         "has_next": len(rows) > PAGE_SIZE,
-        "filter": flt,
+        "filter": filter_context(flt),
         "query": query,
-        "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+        "sorts": [(key, choice.label) for key, choice in SORTS.items()],
         "sort": sort,
         "splits": Split.choices,
         "can_edit": can_edit,
         "is_owner": context["role"] == Role.OWNER,
-        "total": Document.objects.filter(project=project).count(),
+        "total": document_counts(project)["documents"],
         "limits": {
             "chars": MAX_DOCUMENT_CHARS,
             "documents": MAX_DOCUMENTS_PER_PROJECT,
@@ -241,7 +226,7 @@ def data_page(request: HttpRequest, name: str) -> HttpResponse:
         },
         "page_state": {
             "project": project.name,
-            "query": flt["query"],
+            "query": flt.query,
             "canEdit": can_edit,
             "multiLabel": project.is_multi_label,
         },
@@ -249,73 +234,12 @@ def data_page(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "projects/data.html", context)
 
 
-FEW_TAGS = 10
-IMBALANCE_RATIO = 10
-
-
-def distribution_of(project) -> dict:  # type: ignore[no-untyped-def]
-    """Documents per class and split, the untagged counts and plain-words warnings."""
-    splits = [Split.TRAIN, Split.TEST, Split.AUTO]
-    rows = []
-    per_class = (
-        Tag.objects.filter(document__project=project)
-        .values("category_id", "document__split")
-        .annotate(n=Count("id"))
-    )
-    counts = {(r["category_id"], r["document__split"]): r["n"] for r in per_class}
-    for cls in Class.objects.filter(project=project).order_by("order", "id"):
-        by_split = {s: counts.get((cls.pk, s), 0) for s in splits}
-        rows.append(
-            {
-                "id": cls.pk,
-                "name": cls.name,
-                "colour": cls.colour,
-                **by_split,
-                "total": sum(by_split.values()),
-            }
-        )
-    has_tag = Exists(Tag.objects.filter(document=OuterRef("pk")))
-    untagged = dict(
-        Document.objects.filter(project=project)
-        .filter(~has_tag)
-        .values_list("split")
-        .annotate(n=Count("id"))
-    )
-    untagged_row = {s: untagged.get(s, 0) for s in splits}
-    warnings = []
-    few = [r for r in rows if r["total"] < FEW_TAGS]
-    for r in few:
-        has = f"only {r['total']}" if r["total"] else "no"
-        warnings.append(
-            f"{r['name']} has {has} tagged document{'s' if r['total'] != 1 else ''}: "
-            f"tag at least {FEW_TAGS} so the model can learn it and be tested on it."
-        )
-    tagged = [r for r in rows if r["total"] > 0]
-    if len(tagged) >= 2:
-        most = max(tagged, key=lambda r: r["total"])
-        least = min(tagged, key=lambda r: r["total"])
-        if most["total"] >= IMBALANCE_RATIO * least["total"]:
-            warnings.append(
-                f"The classes are very unbalanced: {most['name']} has {most['total']} tagged "
-                f"documents, {least['name']} only {least['total']}. The model will lean towards "
-                f"{most['name']}; tag more {least['name']} documents if you can."
-            )
-    if sum(untagged_row.values()):
-        warnings.append(
-            f"{sum(untagged_row.values())} documents have no class yet; training skips them."
-        )
-    return {
-        "classes": rows,
-        "untagged": untagged_row | {"total": sum(untagged_row.values())},
-        "warnings": warnings,
-    }
-
-
 def distribution_page(request: HttpRequest, name: str) -> HttpResponse:
+    """The distribution API's figures and warnings, as a table and a chart."""
     project = request.project
     context = shell_context(request, project, "data")
-    distribution = distribution_of(project)
-    context |= {"distribution": distribution, "chart": distribution}
+    distribution = data_distribution(project)
+    context |= {"distribution": distribution, "few_tags": FEW_TAGS}
     return render(request, "projects/distribution.html", context)
 
 

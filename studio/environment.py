@@ -1,4 +1,5 @@
-"""Reading the environment: typed getters, the data folder, the generated secret key and Redis URLs.
+"""Reading the environment: typed getters, the data folder, the generated secret key, Redis URLs
+and the storage URL.
 
 Kept apart from settings.py so the launcher and the test plugin derive the same values from the
 same variables without importing Django settings.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -81,3 +82,24 @@ def celery_url(url: str) -> str:
     if parsed.scheme == "unix":
         return f"redis+socket://{parsed.path}"
     return url
+
+
+def parse_storage_url(url: str) -> tuple[str, str] | None:
+    """None for local folders, else (bucket, prefix); settings call it so a typo fails at start."""
+    url = url.strip()
+    if not url:
+        return None
+    parsed = urlsplit(url)
+    prefix = parsed.path.strip("/")
+    if (
+        parsed.scheme != "s3"
+        or not parsed.netloc
+        or parsed.query
+        or parsed.fragment
+        or ".." in prefix.split("/")
+    ):
+        raise ImproperlyConfigured(
+            "STUDIO_STORAGE_URL must be empty (folders under STUDIO_DATA_DIR/storage) or "
+            f"s3://bucket/prefix for S3-compatible storage, not {url!r}"
+        )
+    return parsed.netloc, prefix

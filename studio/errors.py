@@ -209,7 +209,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             envelope("InternalServerError", "The studio failed to handle this request."),
         )
     # Here, not at the top: rest_framework.views loads DRF's settings, whose permission class
-    # (studio.access.FromTable) imports this module.
+    # (projects.access.FromTable) imports this module.
     from rest_framework.views import set_rollback
 
     set_rollback()

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection
 
 from studio.heartbeat import live_workers, redis_client
+from training.warmup import loaded_models, warming
 
 log = logging.getLogger(__name__)
 # Short, so that a hung Redis still lets /healthz answer inside a probe's 1 s.
@@ -58,6 +59,4 @@ def health() -> dict[str, Any]:
 def serving() -> dict[str, int]:
     """This process's loaded models: counts only, since /healthz is public; not a check, since a
     process with nothing loaded yet still serves (it loads on the first request)."""
-    from training.warmup import loaded_models, warming
-
     return {"modelsLoaded": loaded_models(), "modelsLoading": warming()}

@@ -13,13 +13,13 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
-from projects.storage import parse_storage_url
 from studio.environment import (
     celery_url,
     data_dir,
     env_bool,
     env_int,
     env_list,
+    parse_storage_url,
     redis_url,
     secret_key,
 )
@@ -73,8 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # The permission table (studio/access.py) for pages; the APIs read it in DRF.
-    "studio.access.PageAccessMiddleware",
+    # The permission table (projects/access.py) for pages; the APIs read it in DRF.
+    "projects.access.PageAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
@@ -219,7 +219,7 @@ REST_FRAMEWORK = {
         "studio.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["studio.access.FromTable"],
+    "DEFAULT_PERMISSION_CLASSES": ["projects.access.FromTable"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "studio.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -234,8 +234,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The studio's own API and the Azure-compatible custom text classification API.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema and its page are public in the one permission table (studio/access.py).
-    "SERVE_PERMISSIONS": ["studio.access.FromTable"],
+    # The schema and its page are public in the one permission table (projects/access.py).
+    "SERVE_PERMISSIONS": ["projects.access.FromTable"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -294,7 +294,7 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Size limits (docs/security.md, docs/data.md) ---
 # A body over a cap is answered 413 before Django reads it (studio/asgi_handler.py); zips are
-# inflated as streams and stop at their caps (projects/importers.py). In megabytes (MiB).
+# inflated as streams and stop at their caps (projects/formats/zips.py). In megabytes (MiB).
 MIB = 1024 * 1024
 # Every request body, uploads included: a project's zip export of thousands of documents fits.
 STUDIO_MAX_REQUEST_BYTES = env_int("STUDIO_MAX_REQUEST_MB", 100) * MIB

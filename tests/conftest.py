@@ -22,14 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def own_bad_key_counts(settings, request) -> None:  # type: ignore[no-untyped-def]
+def own_bad_key_counts(settings, request) -> None:
     """Each test counts bad API keys from zero: the counts live in the run's one Redis, and every
     test client comes from the same address."""
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{request.node.nodeid}:"
 
 
 @pytest.fixture
-def make_user(db) -> Callable[..., object]:  # type: ignore[no-untyped-def]
+def make_user(db) -> Callable[..., object]:
     def make(username: str, password: str = "a-good-password-42") -> object:
         return get_user_model().objects.create_user(username=username, password=password)
 
@@ -37,30 +37,30 @@ def make_user(db) -> Callable[..., object]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def owner(make_user):  # type: ignore[no-untyped-def]
+def owner(make_user):
     return make_user("olivia")
 
 
 @pytest.fixture
-def editor(make_user):  # type: ignore[no-untyped-def]
+def editor(make_user):
     return make_user("edgar")
 
 
 @pytest.fixture
-def viewer(make_user):  # type: ignore[no-untyped-def]
+def viewer(make_user):
     return make_user("vera")
 
 
 @pytest.fixture
-def outsider(make_user):  # type: ignore[no-untyped-def]
+def outsider(make_user):
     return make_user("oscar")
 
 
 @pytest.fixture
-def make_project(owner, editor, viewer) -> Callable[..., Project]:  # type: ignore[no-untyped-def]
+def make_project(owner, editor, viewer) -> Callable[..., Project]:
     """A project owned by `owner`, with `editor` and `viewer` as members."""
 
-    def make(name: str = "Reviews", kind: str = ProjectKind.SINGLE_LABEL, **fields) -> Project:  # type: ignore[no-untyped-def]
+    def make(name: str = "Reviews", kind: str = ProjectKind.SINGLE_LABEL, **fields) -> Project:
         project = create_project(owner=owner, name=name, kind=kind, **fields)
         set_member(project=project, user=editor, role=Role.EDITOR)
         set_member(project=project, user=viewer, role=Role.VIEWER)
@@ -70,12 +70,12 @@ def make_project(owner, editor, viewer) -> Callable[..., Project]:  # type: igno
 
 
 @pytest.fixture
-def project(make_project) -> Project:  # type: ignore[no-untyped-def]
+def project(make_project) -> Project:
     return make_project()
 
 
 @pytest.fixture
-def multi_project(make_project) -> Project:  # type: ignore[no-untyped-def]
+def multi_project(make_project) -> Project:
     return make_project(name="Topics", kind=ProjectKind.MULTI_LABEL)
 
 
@@ -120,7 +120,7 @@ def wait_for_worker(timeout_s: float = 60) -> None:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen]:  # type: ignore[no-untyped-def]
+def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen]:
     """A real Celery worker on both queues, on this run's Redis and test database.
 
     Tests using it must use `transactional_db`, so that the worker sees what they commit.

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth.models import AnonymousUser
 
-from studio.access import socket_project
+from projects.access import socket_project
 from studio.errors import StudioError
 from training.events import job_group, snapshot
 
@@ -39,7 +39,7 @@ class JobsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(message["event"])
 
     @database_sync_to_async
-    def _project(self, name: str):  # type: ignore[no-untyped-def]
+    def _project(self, name: str):
         user = self.scope.get("user") or AnonymousUser()
         try:
             return socket_project(user, "ws-jobs", name)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from projects.exporters import escape_cell
+from projects.formats.csvfile import escape_cell
 from projects.models import Document, Project
 from training import services
 from training.models import JobStatus, TrainedModel, TrainingJob

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from projects.models import Project
 from projects.names import validate_resource_name
@@ -88,6 +89,13 @@ class TrainingJob(AzureJob):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def duration_s(self) -> float | None:
+        """Seconds from start to end, or to now while the job runs (the Train page's history)."""
+        if self.started_at is None:
+            return None
+        return ((self.ended_at or timezone.now()) - self.started_at).total_seconds()
 
 
 class Deployment(models.Model):

@@ -8,10 +8,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from projects.access import RULES, project_for
 from studio.errors import NotFound, ValidationError
 from studio.jobs import Heartbeat, JobKind
 from training.deployments import get_deployment_to_serve
@@ -25,6 +27,8 @@ STUDIO_MAX_DOCUMENTS = 1_000
 # Jobs up to this many characters are predicted during the POST; larger ones go to a worker.
 SYNC_MAX_CHARS = 20_000
 TOP_ALTERNATIVES = 5
+# The task is sent by name: its module imports this one for the body it runs.
+ANALYZE_JOB_TASK = "training.analyze_job"
 
 SINGLE_KIND = "CustomSingleLabelClassification"
 MULTI_KIND = "CustomMultiLabelClassification"
@@ -125,8 +129,6 @@ class TaskSpec:
 
 
 def _resolve(user: Any, task: TaskSpec) -> Deployment:
-    from studio.access import RULES, project_for
-
     project = project_for(user, task.project_name, RULES["azure-analyze"]["POST:task"])
     assert project is not None
     deployment = get_deployment_to_serve(project, task.deployment_name)
@@ -169,9 +171,7 @@ def submit_analyze_job(
 
 
 def _send(job: AnalyzeJob) -> None:
-    from training.api.runtime.tasks import analyze_job
-
-    analyze_job.delay(job.pk)
+    current_app.send_task(ANALYZE_JOB_TASK, args=[job.pk])
 
 
 def _task_result(user: Any, task: TaskSpec, documents: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from training.events import broadcast, job_payload
+from training.events import broadcast
+from training.job_json import job_json
 from training.models import JobStatus, TrainingJob
 
 # A few events per second is smooth in a browser and cheap for Postgres and Redis.
@@ -68,7 +69,7 @@ class JobProgress:
 def publish(job: TrainingJob, kind: str) -> None:
     """Send the job's state to its project's browsers; a Redis hiccup must not fail training."""
     try:
-        broadcast(job.project_id, {"type": kind, **job_payload(job)})
+        broadcast(job.project_id, {"type": kind, **job_json(job)})
     except Exception:  # the row is the truth; browsers re-sync from it
         import logging
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -34,6 +35,7 @@ from training.models import (
     TrainingJob,
     TrainingMode,
 )
+from training.progress import JobProgress, publish
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ MAX_MODELS_PER_PROJECT = 10
 FEW_DOCUMENTS_WARNING = 15
 RESULTS_FILE = "evaluation_results.json"
 TERMINAL = {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+# The task is sent by name: training/tasks.py imports this module for the body it runs.
+RUN_JOB_TASK = "training.run_job"
 
 
 # ---- Reading what training would see
@@ -211,10 +215,7 @@ def start_training(
             "cancel it.",
             inner_code="TrainingJobAlreadyRunning",
         ) from exc
-    from training.tasks import run_job_task
-
-    job_id = str(job.job_id)
-    transaction.on_commit(lambda: run_job_task.delay(job_id))
+    transaction.on_commit(lambda: _send(job))
     _publish(job, "job.created")
     return job
 
@@ -265,9 +266,7 @@ def cancel_job(job: TrainingJob) -> TrainingJob:
 
 
 def _send(job: TrainingJob) -> None:
-    from training.tasks import run_job_task
-
-    run_job_task.delay(str(job.job_id))
+    current_app.send_task(RUN_JOB_TASK, args=[str(job.job_id)])
 
 
 def _fail(job: TrainingJob, code: str, message: str) -> int:
@@ -332,7 +331,6 @@ def run_training_job(job_id: str) -> str:
 def _train(job: TrainingJob, staging: Path) -> tuple[Any, dict[str, dict[str, str]]]:
     from training.engine.config import TrainConfig
     from training.engine.train import train
-    from training.progress import JobProgress
 
     data, documents = _snapshot(job)
     options = job.options
@@ -512,8 +510,6 @@ def _error(code: str, message: str) -> dict[str, str]:
 
 
 def _publish(job: TrainingJob, kind: str) -> None:
-    from training.progress import publish
-
     publish(job, kind)
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.utils import timezone
 
+from projects.tasks import IMPORT_JOBS
+from studio.jobs import reap
 from training.api.runtime import tasks as _runtime_tasks  # noqa: F401  (registers its tasks)
+from training.prediction import ANALYZE_JOBS
+from training.services import RUN_JOB_TASK, TRAINING_JOBS, run_training_job
 
 
-@shared_task(name="training.run_job", acks_late=True)
+@shared_task(name=RUN_JOB_TASK, acks_late=True)
 def run_job_task(job_id: str) -> str:
     """Train one job. Late acks make a killed worker's message come back; the service's
     conditional claim makes that redelivery harmless. No retries: a failure is reported on
     the job, and training again is the user's call."""
-    from training.services import run_training_job
-
     return run_training_job(job_id)
 
 
@@ -22,13 +25,6 @@ def run_job_task(job_id: str) -> str:
 def fail_stale_jobs_task() -> int:
     """The periodic reaper (beat) for every kind of worker-run job: fails jobs whose worker
     died and sends again queued jobs whose message the broker lost."""
-    from django.utils import timezone
-
-    from projects.tasks import IMPORT_JOBS
-    from studio.jobs import reap
-    from training.prediction import ANALYZE_JOBS
-    from training.services import TRAINING_JOBS
-
     return reap([TRAINING_JOBS, IMPORT_JOBS, ANALYZE_JOBS], timezone.now())
 
 

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from projects.names import RESOURCE_NAME_HELP, RESOURCE_NAME_RE
 from projects.shell import project_page
 from training import services
-from training.api.studio_train import job_json
-from training.models import SplitKind, TrainingMode
+from training.job_json import jobs_json
+from training.models import JobStatus, SplitKind, TrainingMode
 
 RECENT_JOBS = 10
 
@@ -23,6 +23,7 @@ def train_page(request: HttpRequest, name: str) -> HttpResponse:
     jobs = services.list_jobs(project)[:RECENT_JOBS]
     active = next((job for job in jobs if job.is_active), None)
     readiness = services.training_readiness(project)
+    jobs_data = jobs_json(jobs)
     page_data = {
         "project": project.name,
         "models": {
@@ -34,8 +35,10 @@ def train_page(request: HttpRequest, name: str) -> HttpResponse:
             for m in models
         },
         "readiness": readiness,
-        "jobs": [job_json(job) for job in jobs],
-        "active_job": job_json(active) if active else None,
+        "jobs": jobs_data,
+        "active_job": jobs_data[jobs.index(active)] if active else None,
+        # The template's labels, so that rows the script adds read the same.
+        "statuses": dict(JobStatus.choices),
     }
     context |= {
         "models": models,

@@ -80,7 +80,7 @@ class DocumentSummaryOutput(serializers.Serializer):
     classes = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
-    def get_classes(self, document) -> list[int]:  # type: ignore[no-untyped-def]
+    def get_classes(self, document) -> list[int]:
         return [tag.category_id for tag in document.tags.all()]
 
 
@@ -113,7 +113,7 @@ class DocumentTagInput(serializers.Serializer):
     # POST adds one class; DELETE removes one (body or ?class=).
     class_ = serializers.IntegerField(source="category")
 
-    def get_fields(self):  # type: ignore[no-untyped-def]
+    def get_fields(self):
         fields = super().get_fields()
         fields["class"] = fields.pop("class_")
         return fields
@@ -131,7 +131,7 @@ class DocumentFilterInput(serializers.Serializer):
     untagged = serializers.CharField(required=False, allow_blank=True)
     split = serializers.CharField(required=False, allow_blank=True)
 
-    def get_fields(self):  # type: ignore[no-untyped-def]
+    def get_fields(self):
         fields = super().get_fields()
         fields["class"] = fields.pop("class_")
         return fields
@@ -144,7 +144,7 @@ class DocumentBulkInput(serializers.Serializer):
     class_ = serializers.IntegerField(required=False)
     split = serializers.CharField(required=False)
 
-    def get_fields(self):  # type: ignore[no-untyped-def]
+    def get_fields(self):
         fields = super().get_fields()
         fields["class"] = fields.pop("class_")
         return fields

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects import exporters, services
+from projects import access, exporters, services
 from projects.api.serializers import (
     ClassCreateInput,
     ClassDeleteOutput,
@@ -48,17 +48,21 @@ from projects.api.serializers import (
     ProjectOutput,
     ProjectUpdateInput,
 )
-from projects.importers import ImportOptions, Source, start_import
+from projects.formats import Source
+from projects.importers import start_import
+from projects.landing import ImportOptions
 from projects.models import Class, Document, ImportJob, Project
 from projects.selectors import (
     DEFAULT_PAGE_SIZE,
+    DEFAULT_SORT,
     FILTER_KEYS,
+    SORTS,
+    classes_of,
     data_distribution,
     document_page,
     members_of,
     projects_for,
 )
-from studio import access
 from studio.errors import NotFound, ValidationError
 from studio.parsers import JSONParser
 from studio.schema import value_list
@@ -119,7 +123,7 @@ def _document_in(project: Project, pk: int) -> Document:
 class ClassListApi(APIView):
     @extend_schema(responses=value_list(ClassOutput), operation_id="api_projects_classes_list")
     def get(self, request: Request, project_name: str) -> Response:
-        classes = Class.objects.filter(project=request.project).order_by("order", "id")
+        classes = classes_of(request.project)
         return Response({"value": ClassOutput(classes, many=True).data})
 
     @extend_schema(request=ClassCreateInput, responses={201: ClassOutput})
@@ -180,9 +184,12 @@ class DocumentListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(name, str, required=False)
-            for name in ("search", "class", "tagged", "untagged", "split", "sort", "cursor")
+            for name in ("search", "class", "tagged", "untagged", "split", "cursor")
         ]
-        + [OpenApiParameter("limit", int, required=False)],
+        + [
+            OpenApiParameter("sort", str, required=False, enum=list(SORTS)),
+            OpenApiParameter("limit", int, required=False),
+        ],
         responses=DocumentPageOutput,
         operation_id="api_projects_documents_list",
     )
@@ -192,7 +199,7 @@ class DocumentListApi(APIView):
         page = document_page(
             request.project,
             {key: params[key] for key in FILTER_KEYS if key in params},
-            sort=params.get("sort") or "created",
+            sort=params.get("sort") or DEFAULT_SORT,
             cursor=params.get("cursor") or None,
             limit=int(limit) if limit.isdigit() else DEFAULT_PAGE_SIZE,
         )
@@ -348,10 +355,10 @@ class ImportDetailApi(APIView):
 class ExportNegotiation(BaseContentNegotiation):
     """`?format=` names the export format here, not DRF's renderer override."""
 
-    def select_parser(self, request, parsers):  # type: ignore[no-untyped-def]
+    def select_parser(self, request, parsers):
         return parsers[0] if parsers else None
 
-    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[no-untyped-def]
+    def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
 
 
@@ -408,7 +415,7 @@ class MemberListApi(APIView):
 
 
 class MemberDetailApi(APIView):
-    def _user(self, username: str):  # type: ignore[no-untyped-def]
+    def _user(self, username: str):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise NotFound(f"No user named {username!r}.", target="username")

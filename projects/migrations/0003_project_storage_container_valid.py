@@ -10,7 +10,7 @@ from django.db import migrations
 from projects.names import CONTAINER_NAME_RE, container_from_name
 
 
-def fix_containers(apps, schema_editor):  # type: ignore[no-untyped-def]
+def fix_containers(apps, schema_editor):
     Project = apps.get_model("projects", "Project")
     taken: set[str] = set()
     for project in Project.objects.order_by("pk"):

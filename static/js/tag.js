@@ -8,7 +8,6 @@ const tagger = document.querySelector("[data-tagger]");
 const base = `/api/projects/${encodeURIComponent(state.project)}`;
 const SPLITS = ["auto", "train", "test"];
 const classIds = new Set(state.classes.map((c) => c.id));
-const classByName = new Map(state.classes.map((c) => [c.name.toLowerCase(), c.id]));
 
 const cache = new Map(); // document id -> { id, name, text?, split, classes: [ids] }
 let order = []; // ids of the documents in the filter, as far as loaded
@@ -19,25 +18,16 @@ const undo = []; // { id, classes } or { id, split }
 let saving = Promise.resolve();
 const counts = { ...state.counts };
 
-// The API may list a document's classes as ids, names or objects; keep ids.
-function classList(raw) {
-  const out = [];
-  for (const item of raw || []) {
-    let id = item;
-    if (typeof item === "object" && item !== null) id = item.id ?? item.class_id ?? item.classId ?? item.name ?? item.class ?? item.category;
-    if (typeof id === "string" && !/^\d+$/.test(id)) id = classByName.get(id.toLowerCase());
-    id = Number(id);
-    if (classIds.has(id)) out.push(id);
-  }
-  return [...new Set(out)].sort((a, b) => a - b);
+// A document's classes, as the ids the API sends, less any made since this page loaded (no button).
+function classList(ids) {
+  return ids.filter((id) => classIds.has(id)).sort((a, b) => a - b);
 }
 
+// A list row (no text) or a whole document, both with the same fields beside the text.
 function remember(raw) {
   const known = cache.get(raw.id) || {};
-  const doc = { ...known, id: raw.id, name: raw.name ?? known.name, split: raw.split ?? known.split };
+  const doc = { ...known, id: raw.id, name: raw.name, split: raw.split, classes: classList(raw.classes) };
   if (typeof raw.text === "string") doc.text = raw.text;
-  if (raw.classes !== undefined || raw.tags !== undefined) doc.classes = classList(raw.classes ?? raw.tags);
-  doc.classes ??= [];
   cache.set(doc.id, doc);
   return doc;
 }
@@ -48,9 +38,9 @@ async function fetchPage() {
   if (cursor) params.set("cursor", cursor);
   const page = await api(`${base}/documents?${params}`);
   started = true;
-  cursor = page.next ? (new URL(page.next, location.href).searchParams.get("cursor") ?? page.next) : null;
+  cursor = page.next; // the next page's cursor, or null after the last
   // A change made here before the page arrived wins over the page's older copy.
-  return (page.value || []).map((raw) => (cache.has(raw.id) ? cache.get(raw.id) : remember(raw)).id);
+  return page.value.map((raw) => (cache.has(raw.id) ? cache.get(raw.id) : remember(raw)).id);
 }
 
 // The filter's list, found around the server-rendered document; navigation waits for it,

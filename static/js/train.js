@@ -1,13 +1,15 @@
 // The Train page: start a job (with an overwrite confirmation), then follow it live from the
 // project's job events (project.js owns the websocket and re-dispatches each event), so the
-// progress, loss chart, history and result update without a reload.
+// progress, loss chart, history and result update without a reload. Every event, API answer and
+// the page's own data carry the same job JSON; the template renders the history table and this
+// script only rewrites the row of a job that changed.
 import { api, toast } from "./api.js";
 
 const data = JSON.parse(document.getElementById("train-data").textContent);
 const project = encodeURIComponent(data.project);
 const FINAL = new Set(["succeeded", "failed", "cancelled"]);
-const STATUS = { notStarted: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed", cancelling: "Cancelling", cancelled: "Cancelled" };
-const BADGE = { succeeded: "ok", failed: "danger", cancelled: "neutral", cancelling: "warn", running: "", notStarted: "neutral" };
+const STATUS = data.statuses;
+const RECENT_JOBS = 10;
 const NAME_RE = /^[A-Za-z0-9_.-]{1,50}$/;
 
 const $ = (id) => document.getElementById(id);
@@ -32,11 +34,9 @@ function duration(seconds) {
   return m ? `${m} min ${String(s).padStart(2, "0")} s` : `${s} s`;
 }
 
+// The server's ISO times are in its own zone, the one the template prints.
 function when(iso) {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return iso ? iso.slice(0, 19).replace("T", " ") : "—";
 }
 
 function phaseText(job) {
@@ -57,40 +57,41 @@ function elapsed(job) {
 
 // ---- The history table
 
-function renderHistory() {
+// The same cells as the template's row.
+function fillRow(tr, job) {
+  const name = document.createElement("th");
+  name.scope = "row";
+  name.textContent = job.model_name;
+  const badge = document.createElement("span");
+  badge.className = `badge status-${job.status}`;
+  badge.textContent = STATUS[job.status] || job.status;
+  const cell = (content, className) => {
+    const td = document.createElement("td");
+    if (className) td.className = className;
+    td.append(content);
+    return td;
+  };
+  const seconds = elapsed(job);
+  const details = (job.errors || []).map((e) => e.message).join(" ") || (job.status === "succeeded" ? "Trained" : "");
+  tr.replaceChildren(name, cell(badge), cell(job.mode || "—"), cell(when(job.started_at)), cell(seconds == null ? "—" : `${Math.round(seconds)} s`, "num"), cell(details));
+}
+
+function renderRow(job) {
   const body = $("jobs-table").tBodies[0];
-  const rows = [...jobs.values()].sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, 10);
-  body.replaceChildren();
-  if (!rows.length) {
-    body.innerHTML = '<tr><td colspan="6" class="muted">No training jobs yet.</td></tr>';
-    return;
-  }
-  for (const job of rows) {
-    const tr = document.createElement("tr");
+  let tr = body.querySelector(`tr[data-job="${job.job_id}"]`);
+  if (!tr) {
+    body.querySelector("td.muted")?.parentElement.remove();
+    tr = document.createElement("tr");
     tr.dataset.job = job.job_id;
-    const cells = [
-      job.model_name,
-      null,
-      job.mode || "—",
-      when(job.started_at),
-      job.started_at ? duration(elapsed(job)) : "—",
-      (job.errors || []).map((e) => e.message).join(" ") || (job.status === "succeeded" ? "Trained" : ""),
-    ];
-    cells.forEach((text, i) => {
-      const cell = document.createElement(i === 0 ? "th" : "td");
-      if (i === 0) cell.scope = "row";
-      if (i === 4) cell.className = "num";
-      if (i === 1) {
-        const badge = document.createElement("span");
-        badge.className = `badge ${BADGE[job.status] ?? ""}`.trim();
-        badge.textContent = STATUS[job.status] || job.status;
-        cell.append(badge);
-      } else cell.textContent = text;
-      tr.append(cell);
-    });
-    if (job.job_id === watched) tr.classList.add("current");
-    body.append(tr);
+    body.prepend(tr);
+    while (body.rows.length > RECENT_JOBS) body.lastElementChild.remove();
   }
+  fillRow(tr, job);
+  markWatched();
+}
+
+function markWatched() {
+  for (const tr of $("jobs-table").tBodies[0].rows) tr.classList.toggle("current", tr.dataset.job === watched);
 }
 
 // ---- The live panel
@@ -174,6 +175,11 @@ function renderResult(job) {
   if (job.status === "succeeded") {
     p.className = "message message-success result";
     p.append(`Training of ${job.model_name} succeeded. `);
+    if (job.model?.f1 != null) {
+      const f1 = document.createElement("strong");
+      f1.textContent = `F1 ${job.model.f1.toFixed(3)} (version ${job.model.version}). `;
+      p.append(f1);
+    }
     const link = document.createElement("a");
     link.href = `/projects/${project}/performance/?model=${encodeURIComponent(job.model_name)}`;
     link.textContent = "See its evaluation";
@@ -182,19 +188,7 @@ function renderResult(job) {
     if (noEval) p.append(` — no evaluation this time: ${noEval.message}`);
     else if (job.evaluation_status === "failed") p.append(" — no evaluation this time.");
     box.replaceChildren(p);
-    api(`/api/projects/${project}/jobs/${job.job_id}`).then((full) => {
-      Object.assign(job, { warnings: full.warnings });
-      if (full.model) {
-        rememberModel(job.model_name, full.model);
-        if (full.model.f1 != null) {
-          const f1 = document.createElement("strong");
-          f1.textContent = `F1 ${full.model.f1.toFixed(3)} (version ${full.model.version}). `;
-          p.insertBefore(f1, p.childNodes[1]);
-        }
-      }
-      const missing = (full.warnings || []).find((w) => w.code === "EvaluationUnavailable");
-      if (missing && !noEval) p.append(` — no evaluation this time: ${missing.message}`);
-    }).catch(() => {});
+    if (job.model && data.models[job.model_name]?.version !== job.model.version) rememberModel(job.model_name, job.model);
   } else if (job.status === "failed") {
     p.className = "message message-error result";
     p.textContent = `Training of ${job.model_name} failed: ${(job.errors || []).map((e) => e.message).join(" ") || "no reason given."}`;
@@ -250,9 +244,9 @@ function updateTrainState() {
 
 // ---- Events from the project's socket (see project.js)
 
+// Events and API answers carry the whole job, so the newest simply replaces what the page knew.
 function merge(payload) {
-  const known = jobs.get(payload.job_id) || {};
-  const job = { ...known, ...payload };
+  const job = { ...payload };
   delete job.type;
   jobs.set(job.job_id, job);
   return job;
@@ -260,32 +254,25 @@ function merge(payload) {
 
 document.addEventListener("studio:job-event", ({ detail: event }) => {
   if (event.type === "snapshot") {
-    for (const payload of event.jobs || []) merge(payload);
-    activeId = event.active_job?.job_id || null;
-    if (activeId) {
-      if (watched !== activeId) lossPoints = [];
-      watched = activeId;
-      // A reconnect may have missed steps: the full row carries the whole loss history.
-      api(`/api/projects/${project}/jobs/${activeId}`).then((full) => { merge(full); setLoss(full.history || []); }).catch(() => {});
+    // Oldest first, so a job the page has not seen lands above the older ones.
+    for (const payload of [...(event.jobs || [])].reverse()) {
+      const before = jobs.get(payload.job_id);
+      const job = merge(payload);
+      if (JSON.stringify(before) !== JSON.stringify(job)) renderRow(job);
     }
+    activeId = event.active_job?.job_id || null;
+    if (activeId) watched = activeId;
   } else {
     const job = merge(event);
-    if (event.type === "job.created" || (!FINAL.has(job.status) && job.job_id !== watched)) {
-      watched = job.job_id;
-      lossPoints = [];
-    }
+    if (event.type === "job.created" || (!FINAL.has(job.status) && job.job_id !== watched)) watched = job.job_id;
     if (FINAL.has(job.status)) {
       if (activeId === job.job_id) activeId = null;
     } else activeId = job.job_id;
-    if (job.job_id === watched && event.loss != null && event.epoch) {
-      const point = { x: event.step ?? lossPoints.length, y: event.loss };
-      const last = lossPoints[lossPoints.length - 1];
-      if (!last || last.x !== point.x) lossPoints.push(point);
-      drawLoss();
-    }
+    renderRow(job);
   }
   renderLive();
-  renderHistory();
+  setLoss(jobs.get(watched)?.history || []);
+  markWatched();
   updateTrainState();
 });
 
@@ -376,13 +363,13 @@ if (form) {
     if (epochs) body.epochs = Number(epochs);
     trainButton.disabled = true;
     try {
-      const job = await api(`/api/projects/${project}/train`, { method: "POST", body });
-      merge(job);
+      const answer = await api(`/api/projects/${project}/train`, { method: "POST", body });
+      // The socket's events may have overtaken the answer; they are the newer state.
+      const job = jobs.get(answer.job_id) || merge(answer);
       watched = activeId = job.job_id;
-      lossPoints = [];
+      renderRow(job);
       renderLive();
-      renderHistory();
-      drawLoss();
+      setLoss(job.history || []);
       toast(`Training of ${job.model_name} started.`, "ok");
       $("live-title").scrollIntoView({ block: "start", behavior: "smooth" });
     } catch (error) {
@@ -421,17 +408,19 @@ cancelButton?.addEventListener("click", async () => {
   if (!job) return;
   cancelButton.disabled = true;
   try {
-    merge(await api(`/api/projects/${project}/jobs/${job.job_id}/cancel`, { method: "POST" }));
+    const answer = await api(`/api/projects/${project}/jobs/${job.job_id}/cancel`, { method: "POST" });
+    // A cancelled event that overtook the answer ("cancelling") is the newer state.
+    if (!FINAL.has(jobs.get(answer.job_id)?.status)) renderRow(merge(answer));
     renderLive();
-    renderHistory();
   } catch (error) {
     toast(error.message, "error");
     cancelButton.disabled = false;
   }
 });
 
-// First paint from the page's own data; the socket's snapshot then keeps it current.
-renderHistory();
+// The template rendered the history; the live panel is painted from the page's own data, and the
+// socket's snapshot then keeps both current.
+markWatched();
 if (watched) {
   renderLive();
   setLoss(jobs.get(watched)?.history || []);

@@ -80,7 +80,7 @@ def seed_project(
 
 
 @pytest.fixture(scope="session")
-def studio(tmp_path_factory) -> Iterator[Studio]:  # type: ignore[no-untyped-def]
+def studio(tmp_path_factory) -> Iterator[Studio]:
     data_dir = tmp_path_factory.mktemp("studio-e2e")
     port = free_port()
     env = launcher_env(
@@ -110,7 +110,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, studio) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser, studio) -> Iterator[object]:
     """A fresh browser page signed in as the admin."""
     context = browser.new_context(base_url=studio.url, viewport={"width": 1360, "height": 860})
     page = context.new_page()
@@ -123,7 +123,7 @@ def page(browser, studio) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context.close()
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

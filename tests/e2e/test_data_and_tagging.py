@@ -95,7 +95,7 @@ def test_a_tag_pressed_while_the_document_loads_is_kept(page, studio):
     seed(studio, "SlowNews")
     held = []
 
-    def hold_document_reads(route):  # type: ignore[no-untyped-def]
+    def hold_document_reads(route):
         if route.request.method == "GET":
             held.append((route, route.fetch()))  # read now, delivered below after the key
         else:

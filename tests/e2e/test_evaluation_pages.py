@@ -78,7 +78,7 @@ CHART_DRAWN = """(id) => {
 
 
 @pytest.fixture(scope="module")
-def trained(studio):  # type: ignore[no-untyped-def]
+def trained(studio):
     trained = seed_project(studio, "EvalNews", EXAMPLES, train_model="quick-model")
     studio.manage("shell", "-c", CONSTRUCTED)
     return trained

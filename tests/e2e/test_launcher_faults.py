@@ -90,7 +90,7 @@ class Poller:
 
 
 @pytest.fixture(scope="module")
-def launched(tmp_path_factory) -> Iterator[Launched]:  # type: ignore[no-untyped-def]
+def launched(tmp_path_factory) -> Iterator[Launched]:
     data_dir = tmp_path_factory.mktemp("studio-faults")
     port = free_port()
     process = start_launcher(launcher_env(data_dir, STUDIO_ADMIN_PASSWORD=PASSWORD), port)

@@ -126,7 +126,7 @@ class JobsClient:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory) -> Iterator[JobsClient]:  # type: ignore[no-untyped-def]
+def client(tmp_path_factory) -> Iterator[JobsClient]:
     data_dir = tmp_path_factory.mktemp("studio-job-faults")
     port = free_port()
     env = launcher_env(data_dir, STUDIO_ADMIN_PASSWORD=PASSWORD, **AGES)
@@ -145,7 +145,7 @@ def client(tmp_path_factory) -> Iterator[JobsClient]:  # type: ignore[no-untyped
 
 
 @pytest.fixture(autouse=True)
-def no_job_left(client) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def no_job_left(client) -> Iterator[None]:
     yield
     if client.launched.process.poll() is None:
         client.end_all_jobs()

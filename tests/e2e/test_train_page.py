@@ -34,8 +34,17 @@ WATCH = """() => {
   window.notReloaded = true;
 }"""
 
+# Module scripts run before DOMContentLoaded, so this counts what changes the history after the
+# page's first paint: the socket's snapshot of unchanged jobs must change nothing.
+WATCH_ROWS = """document.addEventListener("DOMContentLoaded", () => {
+  window.rowChanges = 0;
+  const body = document.querySelector("#jobs-table tbody");
+  new MutationObserver((changes) => { window.rowChanges += changes.length; })
+    .observe(body, { childList: true, subtree: true, characterData: true });
+});"""
 
-def test_train_watch_live_then_retrain_through_the_overwrite_dialog(page, studio):  # type: ignore[no-untyped-def]
+
+def test_train_watch_live_then_retrain_through_the_overwrite_dialog(page, studio):
     seed_project(studio, "TrainNews", EXAMPLES)
     page.goto("/projects/TrainNews/train/")
     expect(page.get_by_role("heading", name="Readiness")).to_be_visible()
@@ -74,8 +83,21 @@ def test_train_watch_live_then_retrain_through_the_overwrite_dialog(page, studio
     # The new model joined the Model name list without a reload.
     expect(page.get_by_label("Model name", exact=True)).to_have_value("news-model")
 
-    # Retrain the same model: the dialog names its date and F1; Escape changes nothing.
+    # Without its script the page shows the same history, the badge colored by CSS alone.
+    page.route("**/js/train*.js", lambda route: route.abort())
     page.reload()
+    badge = page.locator("#jobs-table tbody tr").first.locator(".badge")
+    expect(badge).to_have_text("Succeeded")
+    expect(badge).to_have_css("background-color", "rgb(230, 244, 234)")  # --ok-soft
+    screenshot(page, "train-history-without-script")
+    page.unroute("**/js/train*.js")
+
+    # Retrain the same model: the dialog names its date and F1; Escape changes nothing.
+    page.add_init_script(WATCH_ROWS)
+    page.reload()
+    expect(page.locator("#live-connection")).to_have_text("live")
+    expect(badge).to_have_css("background-color", "rgb(230, 244, 234)")
+    assert page.evaluate("window.rowChanges") == 0
     page.get_by_label("Model name", exact=True).select_option("news-model")
     expect(page.get_by_label("New model name")).to_be_hidden()
     page.get_by_role("button", name="Train", exact=True).click()

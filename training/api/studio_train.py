@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from studio.schema import value_list
 from training import services
-from training.events import job_payload
-from training.models import JobStatus, SplitKind, TrainedModel, TrainingJob, TrainingMode
+from training.job_json import job_json, jobs_json
+from training.models import SplitKind, TrainingMode
 
 
 class TrainInput(serializers.Serializer):
@@ -29,8 +29,14 @@ class TrainInput(serializers.Serializer):
     overwrite = serializers.BooleanField(default=False)
 
 
+class ModelResultOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    f1 = serializers.FloatField(allow_null=True)
+    trained_at = serializers.DateTimeField()
+
+
 class JobOutput(serializers.Serializer):
-    """The same shape as the websocket events (training.events.job_payload)."""
+    """The job's JSON (training.job_json), the same dict the websocket events carry."""
 
     job_id = serializers.UUIDField()
     model_name = serializers.CharField()
@@ -50,36 +56,8 @@ class JobOutput(serializers.Serializer):
     mode = serializers.CharField()
     history = serializers.ListField(child=serializers.DictField())
     warnings = serializers.ListField(child=serializers.DictField())
-
-
-class ModelResultOutput(serializers.Serializer):
-    version = serializers.IntegerField()
-    f1 = serializers.FloatField(allow_null=True)
-    trained_at = serializers.DateTimeField()
-
-
-class JobResultOutput(JobOutput):
+    # The version a succeeded job produced, while it is still the model's current one.
     model = ModelResultOutput(allow_null=True)
-
-
-def model_result(job: TrainingJob) -> dict | None:
-    """The model a succeeded job produced, while it is still that model's current version
-    (a later retrain replaces it, and the old numbers are gone with it)."""
-    if job.status != JobStatus.SUCCEEDED:
-        return None
-    model = TrainedModel.objects.filter(project_id=job.project_id, name=job.model_name).first()
-    if model is None or model.trained_at != job.ended_at:
-        return None
-    return {"version": model.version, "f1": model.micro_f1, "trained_at": model.trained_at}
-
-
-def job_json(job: TrainingJob) -> dict:
-    """The event payload plus what only a full read needs (loss history, warnings)."""
-    return {
-        **job_payload(job),
-        "history": job.history,
-        "warnings": job.warnings,
-    }
 
 
 class TrainApi(APIView):
@@ -106,14 +84,13 @@ class JobListApi(APIView):
     @extend_schema(responses=value_list(JobOutput), operation_id="api_projects_jobs_list")
     def get(self, request: Request, project_name: str) -> Response:
         jobs = services.list_jobs(request.project)
-        return Response({"value": [job_json(job) for job in jobs]})
+        return Response({"value": jobs_json(jobs)})
 
 
 class JobDetailApi(APIView):
-    @extend_schema(responses=JobResultOutput)
+    @extend_schema(responses=JobOutput)
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
-        job = services.get_job(request.project, job_id)
-        return Response({**job_json(job), "model": model_result(job)})
+        return Response(job_json(services.get_job(request.project, job_id)))
 
 
 class JobCancelApi(APIView):

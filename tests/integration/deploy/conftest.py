@@ -14,7 +14,7 @@ from training.models import TrainedModel
 def make_model() -> Callable[..., TrainedModel]:
     """A TrainedModel row at `version` pointing at `artifact_path` (loaded only to predict)."""
 
-    def make(project, name="m1", version=1, artifact_path="/nowhere/v1", f1=0.9):  # type: ignore[no-untyped-def]
+    def make(project, name="m1", version=1, artifact_path="/nowhere/v1", f1=0.9):
         return TrainedModel.objects.create(
             project=project,
             name=name,
@@ -39,7 +39,7 @@ FOOD = [
 ]
 
 
-def build_artifact(folder, examples: dict[str, list[str]], *, multi_label: bool = False):  # type: ignore[no-untyped-def]
+def build_artifact(folder, examples: dict[str, list[str]], *, multi_label: bool = False):
     """A real artifact: MiniLM embeddings and a linear head fitted on `examples` in a second.
 
     Uses `training.engine.train.train` (quick mode) when the engine has it; otherwise fits the
@@ -77,7 +77,7 @@ def build_artifact(folder, examples: dict[str, list[str]], *, multi_label: bool 
 
 
 @pytest.fixture(scope="session")
-def artifacts(tmp_path_factory):  # type: ignore[no-untyped-def]
+def artifacts(tmp_path_factory):
     """Two versions of a single-label model with different classes, and a multi-label one."""
     root = tmp_path_factory.mktemp("artifacts")
     return {

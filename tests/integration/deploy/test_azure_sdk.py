@@ -16,7 +16,7 @@ from training.deployments import deploy_model
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def sdk_client(live_server, user) -> TextAnalyticsClient:  # type: ignore[no-untyped-def]
+def sdk_client(live_server, user) -> TextAnalyticsClient:
     key = regenerate_api_key(user=user, slot=1)
     return TextAnalyticsClient(live_server.url, AzureKeyCredential(key))
 
@@ -56,13 +56,13 @@ class SendsApiVersion(SansIOHTTPPolicy):
     def __init__(self, version: str) -> None:
         self.version = version
 
-    def on_request(self, request) -> None:  # type: ignore[no-untyped-def]
+    def on_request(self, request) -> None:
         url = request.http_request.url
         request.http_request.url = re.sub(r"api-version=[^&]+", f"api-version={self.version}", url)
 
 
 @pytest.mark.parametrize("version", ["2024-11-01", "2024-11-15-preview", "2025-05-15-preview"])
-def test_the_runtime_answers_current_api_versions(  # type: ignore[no-untyped-def]
+def test_the_runtime_answers_current_api_versions(
     live_server, project, owner, make_model, artifacts, version
 ):
     make_model(project, artifact_path=artifacts["v1"])

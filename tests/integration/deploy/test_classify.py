@@ -11,14 +11,14 @@ pytestmark = pytest.mark.django_db
 JOBS = "/language/analyze-text/jobs?api-version=2023-04-01"
 
 
-def deploy(client, project, model, deployment="prod"):  # type: ignore[no-untyped-def]
+def deploy(client, project, model, deployment="prod"):
     response = client.put(
         f"/api/projects/{project}/deployments/{deployment}", {"model": model}, format="json"
     )
     assert response.status_code == 200, response.json()
 
 
-def classify(client, project, texts, deployment="prod"):  # type: ignore[no-untyped-def]
+def classify(client, project, texts, deployment="prod"):
     body = {"documents": [{"id": str(i), "text": t} for i, t in enumerate(texts)]}
     response = client.post(
         f"/api/projects/{project}/deployments/{deployment}/classify", body, format="json"

@@ -12,14 +12,14 @@ CLASSIFY = "/api/projects/Reviews/deployments/prod/classify"
 
 
 @pytest.fixture
-def deployed(project, owner, client_for, make_model):  # type: ignore[no-untyped-def]
+def deployed(project, owner, client_for, make_model):
     make_model(project)
     client = client_for(owner)
     client.put("/api/projects/Reviews/deployments/prod", {"model": "m1"}, format="json")
     return client
 
 
-def job(kind="CustomSingleLabelClassification", project="Reviews", deployment="prod", docs=None):  # type: ignore[no-untyped-def]
+def job(kind="CustomSingleLabelClassification", project="Reviews", deployment="prod", docs=None):
     documents = [{"id": "1", "text": "hello"}] if docs is None else docs
     return {
         "analysisInput": {"documents": documents},
@@ -33,7 +33,7 @@ def job(kind="CustomSingleLabelClassification", project="Reviews", deployment="p
     }
 
 
-def error_of(response):  # type: ignore[no-untyped-def]
+def error_of(response):
     return response.status_code, response.json()["error"]["code"]
 
 

@@ -18,7 +18,7 @@ from training.models import Deployment
 pytestmark = pytest.mark.django_db
 
 
-def top(client) -> str:  # type: ignore[no-untyped-def]
+def top(client) -> str:
     return classify(client, "Reviews", [SPORT[0]])[0]["classes"][0]["category"]
 
 

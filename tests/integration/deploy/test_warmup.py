@@ -23,7 +23,7 @@ WebProcess = tuple[str, Path]
 
 
 @pytest.fixture
-def web_process(tmp_path) -> Iterator[Callable[..., WebProcess]]:  # type: ignore[no-untyped-def]
+def web_process(tmp_path) -> Iterator[Callable[..., WebProcess]]:
     """Starts Daphne processes as deployed (its URL and log file); stops them after the test."""
     started: list[processes.Child] = []
 

@@ -42,13 +42,13 @@ def doc(location: str, *classes: str, text: str | None = None) -> dict:
     }
 
 
-def job_state(pipeline_response, deserialized, headers) -> dict:  # type: ignore[no-untyped-def]
+def job_state(pipeline_response, deserialized, headers) -> dict:
     """`cls` for begin_import: the final job state the poller read, instead of None."""
     return json.loads(pipeline_response.http_response.text())
 
 
 @pytest.fixture
-def sdk(live_server, owner):  # type: ignore[no-untyped-def]
+def sdk(live_server, owner):
     key = regenerate_api_key(user=owner, slot=1)
     return TextAuthoringClient(live_server.url, AzureKeyCredential(key)).get_project_client(
         "Tickets"
@@ -63,7 +63,7 @@ def assets() -> tuple[set[str], set[str], set[tuple[str, str]]]:
     )
 
 
-def test_a_refused_document_fails_the_job_with_its_location_and_changes_nothing(sdk):  # type: ignore[no-untyped-def]
+def test_a_refused_document_fails_the_job_with_its_location_and_changes_nothing(sdk):
     sdk.project.begin_import(
         exported("Tickets", [doc("a.txt", "card"), doc("b.txt", "card")], ["card"]),
         polling_interval=0.05,
@@ -92,7 +92,7 @@ def test_a_refused_document_fails_the_job_with_its_location_and_changes_nothing(
     assert assets() == before  # nothing of the refused import landed, not even e.txt
 
 
-def test_an_import_replaces_the_projects_documents_and_classes(sdk):  # type: ignore[no-untyped-def]
+def test_an_import_replaces_the_projects_documents_and_classes(sdk):
     sdk.project.begin_import(
         exported("Tickets", [doc("old-1.txt", "old"), doc("old-2.txt", "old")], ["old"]),
         polling_interval=0.05,
@@ -105,7 +105,7 @@ def test_an_import_replaces_the_projects_documents_and_classes(sdk):  # type: ig
     assert assets() == ({"new.txt"}, {"new", "other"}, {("new.txt", "new"), ("new.txt", "other")})
 
 
-def test_a_class_listed_twice_lands_once_and_the_job_warns(sdk):  # type: ignore[no-untyped-def]
+def test_a_class_listed_twice_lands_once_and_the_job_warns(sdk):
     state = sdk.project.begin_import(
         exported("Tickets", [doc("a.txt", "card", "card"), doc("b.txt", "card")], ["card"]),
         polling_interval=0.05,
@@ -118,7 +118,7 @@ def test_a_class_listed_twice_lands_once_and_the_job_warns(sdk):  # type: ignore
     assert Tag.objects.count() == 2
 
 
-def test_more_documents_than_a_project_holds_is_a_400_in_azures_envelope(sdk):  # type: ignore[no-untyped-def]
+def test_more_documents_than_a_project_holds_is_a_400_in_azures_envelope(sdk):
     too_many = [{"location": f"{i}.txt"} for i in range(MAX_DOCUMENTS_PER_PROJECT + 1)]
     with pytest.raises(HttpResponseError) as refused:
         sdk.project.begin_import(exported("Tickets", too_many, ["card"]), polling=False)
@@ -129,7 +129,7 @@ def test_more_documents_than_a_project_holds_is_a_400_in_azures_envelope(sdk):  
     assert not Document.objects.exists()
 
 
-def test_thirty_thousand_documents_of_three_megabytes_import_on_the_worker(  # type: ignore[no-untyped-def]
+def test_thirty_thousand_documents_of_three_megabytes_import_on_the_worker(
     celery_worker_process, sdk
 ):
     documents = [doc(f"ticket-{i:05d}.txt", "even" if i % 2 else "odd") for i in range(30_000)]
@@ -143,9 +143,7 @@ def test_thirty_thousand_documents_of_three_megabytes_import_on_the_worker(  # t
     assert Tag.objects.filter(category__name="odd").count() == 15_000
 
 
-def test_a_refused_document_fails_a_worker_import_and_changes_nothing(  # type: ignore[no-untyped-def]
-    celery_worker_process, sdk
-):
+def test_a_refused_document_fails_a_worker_import_and_changes_nothing(celery_worker_process, sdk):
     documents = [doc(f"ticket-{i:04d}.txt", "card") for i in range(400)]
     documents[7]["classes"] = [{"category": "what?"}]
     body = exported("Tickets", documents, ["card", "what?"])

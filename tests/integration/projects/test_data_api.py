@@ -14,7 +14,7 @@ from projects.models import Document, Tag
 
 
 @pytest.fixture
-def data(project):  # type: ignore[no-untyped-def]
+def data(project):
     a = services.create_class(project, "A")
     b = services.create_class(project, "B")
     docs = [services.create_document(project, name=f"{i}.txt", text=f"text {i}") for i in range(3)]
@@ -48,7 +48,7 @@ RANK = {"outsider": 0, "viewer": 1, "editor": 2, "owner": 3}
 SUCCESS = {"get": 200, "post": (200, 201), "patch": 200, "put": 200, "delete": (200, 204)}
 
 
-def fill(value, ids):  # type: ignore[no-untyped-def]
+def fill(value, ids):
     if isinstance(value, dict):
         return {k: fill(v, ids) for k, v in value.items()}
     if isinstance(value, list):
@@ -59,7 +59,7 @@ def fill(value, ids):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("method", "path", "body", "needs"), ROUTES)
-def test_permission_matrix(request, project, data, method, path, body, needs):  # type: ignore[no-untyped-def]
+def test_permission_matrix(request, project, data, method, path, body, needs):
     """Each role tries the route; each try is rolled back so the next one meets the same data."""
     url = f"/api/projects/{project.name}/" + path.format(**data)
     for who in ("outsider", "viewer", "editor", "owner"):
@@ -134,6 +134,9 @@ def test_import_upload_answers_with_the_report(client_for, editor, project):
             {"action": "tag", "filter": {"class": "x"}, "class": "{a}"},
             400,
         ),
+        ("get", "documents?class=999999", None, 400),
+        ("get", "documents?tagged=true&untagged=true", None, 400),
+        ("get", "documents?split=later", None, 400),
         ("get", "documents?cursor=garbage", None, 400),
         ("get", "documents?sort=size", None, 400),
         ("get", "export?format=pdf", None, 400),
@@ -142,7 +145,7 @@ def test_import_upload_answers_with_the_report(client_for, editor, project):
         ("get", "imports/00000000-0000-0000-0000-000000000000", None, 404),
     ],
 )
-def test_bad_input_is_a_4xx_envelope(client_for, owner, project, data, method, path, body, status):  # type: ignore[no-untyped-def]
+def test_bad_input_is_a_4xx_envelope(client_for, owner, project, data, method, path, body, status):
     client = client_for(owner)
     url = f"/api/projects/{project.name}/" + path.format(**data)
     response = getattr(client, method)(url, fill(body, data), format="json")
@@ -167,7 +170,7 @@ def test_single_label_keeps_one_tag_under_concurrent_requests(client_for, editor
     barrier = threading.Barrier(len(clients))
     statuses: list[int] = []
 
-    def tag(client, index: int) -> None:  # type: ignore[no-untyped-def]
+    def tag(client, index: int) -> None:
         try:
             barrier.wait()
             for round_ in range(5):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from projects.demo import DEMO_PROJECT_NAME, create_demo_project, demo_counts
+from projects.demo import DEMO_PROJECT_NAME, TICKETS, UNTAGGED_PER_CLASS, create_demo_project
 from projects.models import Class, Document, Membership, Project, Role, Tag
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +15,11 @@ def test_demo_project_is_single_label_english_with_tagged_and_untagged_tickets(o
     assert project.name == DEMO_PROJECT_NAME
     assert (project.kind, project.language) == ("single_label", "en")
     assert Class.objects.filter(project=project).count() == 5
+    total = sum(len(texts) for texts in TICKETS.values())
     documents = Document.objects.filter(project=project)
-    assert documents.count() == demo_counts()["documents"] == 80
+    assert documents.count() == total == 80
     tagged = documents.filter(tags__isnull=False).distinct().count()
-    assert tagged == demo_counts()["tagged"] == 70
+    assert tagged == total - UNTAGGED_PER_CLASS * len(TICKETS) == 70
     assert set(documents.values_list("split", flat=True)) == {"auto"}
     # Every class has enough tagged documents for the data page's "fewer than 10" warning to stay
     # quiet and for quick training to learn something.

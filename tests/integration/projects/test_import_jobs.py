@@ -7,6 +7,7 @@ import time
 import pytest
 
 from projects.importers import INLINE_LIMIT
+from projects.landing import staging_dir
 from projects.models import Document, ImportJob, Tag
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +22,7 @@ def _csv(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _wait(client, url: str, timeout_s: float = 60) -> dict:  # type: ignore[no-untyped-def]
+def _wait(client, url: str, timeout_s: float = 60) -> dict:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         job = client.get(url).json()
@@ -31,7 +32,7 @@ def _wait(client, url: str, timeout_s: float = 60) -> dict:  # type: ignore[no-u
     raise AssertionError(f"The import job did not end: {job}")
 
 
-def test_a_large_csv_import_runs_in_the_worker_and_reports_every_row(  # type: ignore[no-untyped-def]
+def test_a_large_csv_import_runs_in_the_worker_and_reports_every_row(
     celery_worker_process, project, editor, client_for
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -59,12 +60,10 @@ def test_a_large_csv_import_runs_in_the_worker_and_reports_every_row(  # type: i
         rows // 2
     )
     # The staged upload is removed once the worker is done with it.
-    from projects.importers import staging_dir
-
     assert not staging_dir(ImportJob.objects.get(project=project)).exists()
 
 
-def test_a_large_azure_import_counts_a_repeated_class_once_with_a_warning(  # type: ignore[no-untyped-def]
+def test_a_large_azure_import_counts_a_repeated_class_once_with_a_warning(
     celery_worker_process, multi_project, owner, client_for
 ):
     classes = [{"category": "A"}, {"category": "A"}]

@@ -12,7 +12,9 @@ import pytest
 from django.test import override_settings
 
 from projects import exporters, storage
-from projects.importers import ImportOptions, Source, import_documents
+from projects.formats import Source
+from projects.importers import import_documents
+from projects.landing import ImportOptions
 from projects.models import Class, Document, Tag
 from studio.errors import TooLarge
 
@@ -25,7 +27,7 @@ def zipped(files: dict[str, bytes | str]) -> bytes:
     return buffer.getvalue()
 
 
-def tags(project) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def tags(project) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for name, category in Tag.objects.filter(document__project=project).values_list(
         "document__name", "category__name"
@@ -34,7 +36,7 @@ def tags(project) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     return {name: sorted(c) for name, c in result.items()}
 
 
-def reasons(report) -> list[tuple]:  # type: ignore[no-untyped-def]
+def reasons(report) -> list[tuple]:
     return [(e.get("file"), e.get("line"), e["reason"]) for e in report.errors]
 
 
@@ -211,7 +213,7 @@ def test_unreadable_files_are_reported(project, editor, name, data, reason):
     assert report.errors[0]["file"] == name
 
 
-def fill(project, editor, kind_multi: bool) -> None:  # type: ignore[no-untyped-def]
+def fill(project, editor, kind_multi: bool) -> None:
     docs = [
         {"name": "a/1.txt", "text": "First,\n\"quoted\" text", "labels": ["A"], "split": "train"},
         {"name": "2.txt", "text": "Second ünïcode", "labels": ["B", "A"] if kind_multi else ["B"],
@@ -364,7 +366,7 @@ def test_a_forbidden_class_name_is_offered_repaired_and_the_option_applies_it(
 def test_a_failure_while_landing_leaves_the_project_as_it_was(project, editor, monkeypatch):
     import_documents(project, [Source("old.txt", b"Old")], user=editor)
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
     monkeypatch.setattr(Tag.objects, "bulk_create", broken)

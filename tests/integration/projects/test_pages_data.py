@@ -1,5 +1,9 @@
 """The Data page, its documents table and the data distribution page."""
 
+import json
+import re
+from html import unescape
+
 import pytest
 
 from projects.models import Class, Document, Split, Tag
@@ -58,6 +62,40 @@ def test_documents_table_filters_searches_and_sorts(client, owner, filled):
     assert html.index("doc-59.txt") < html.index("doc-58.txt")
 
 
+def test_documents_table_leaves_out_a_class_the_api_refuses_and_says_why(
+    client, client_for, owner, filled
+):
+    refused = client_for(owner).get("/api/projects/Reviews/documents", {"class": "999999"})
+    assert refused.status_code == 400
+    client.force_login(owner)
+    response = client.get("/projects/Reviews/data/?show=class:999999&split=test")
+    html = unescape(response.content.decode())
+    assert refused.json()["error"]["message"] in html
+    assert response.context["filter"]["query"] == {"split": "test"}
+    assert "doc-05.txt" in html
+    assert "doc-06.txt" not in html
+
+
+def test_documents_table_sorts_by_the_api_keys_and_old_links_still_work(client, owner, filled):
+    client.force_login(owner)
+    for sort in ("-created", "newest"):
+        html = client.get(f"/projects/Reviews/data/?sort={sort}").content.decode()
+        assert html.index("doc-59.txt") < html.index("doc-58.txt")
+        assert 'value="-created" selected' in html
+    api_sorts = {"created", "-created", "name", "-name"}
+    assert {key for key, _ in client.get("/projects/Reviews/data/").context["sorts"]} == api_sorts
+
+
+def test_documents_table_falls_back_to_the_oldest_first_on_an_unknown_sort(
+    client, client_for, owner, filled
+):
+    refused = client_for(owner).get("/api/projects/Reviews/documents", {"sort": "size"})
+    client.force_login(owner)
+    html = unescape(client.get("/projects/Reviews/data/?sort=size").content.decode())
+    assert refused.json()["error"]["message"] in html
+    assert html.index("doc-00.txt") < html.index("doc-01.txt")
+
+
 def test_viewer_sees_no_upload_or_bulk_actions(client, viewer, filled):
     client.force_login(viewer)
     html = client.get("/projects/Reviews/data/").content.decode()
@@ -79,15 +117,39 @@ def test_distribution_counts_per_class_and_split_with_warnings(client, owner, fi
     assert (sport["test"], sport["auto"], sport["total"]) == (3, 9, 12)
 
 
-def test_distribution_warns_about_imbalance(client, owner, project):
-    big = Class.objects.create(project=project, name="Big")
-    small = Class.objects.create(project=project, name="Small")
-    for i in range(110):
-        doc = Document.objects.create(project=project, name=f"{i}.txt", text="t")
-        Tag.objects.create(document=doc, category=big if i < 100 else small, exclusive=True)
+def distribution_shown(html):
+    """The figures the page's chart draws and the warnings it lists, as the page holds them."""
+    found = re.search(
+        r'<script id="distribution-data" type="application/json">(.*?)</script>', html
+    )
+    warnings = re.findall(r'<li class="message message-warning">(.*?)</li>', html)
+    return json.loads(found.group(1)), [unescape(w) for w in warnings]
+
+
+@pytest.mark.parametrize(("few", "unbalanced"), [(10, False), (9, True)])
+def test_distribution_page_shows_the_api_figures_and_warnings(
+    client, client_for, owner, project, few, unbalanced
+):
+    """100 tags against 10 is ten times as many, not more, so only 9 makes them unbalanced."""
+    big = Class.objects.create(project=project, name="Big", order=0)
+    small = Class.objects.create(project=project, name="Small", order=1)
+    for i in range(100 + few + 3):
+        split = Split.TRAIN if i % 2 else Split.AUTO
+        doc = Document.objects.create(project=project, name=f"{i}.txt", text="t", split=split)
+        if i < 100 + few:
+            Tag.objects.create(document=doc, category=big if i < 100 else small, exclusive=True)
     client.force_login(owner)
-    html = client.get("/projects/Reviews/data/distribution/").content.decode()
-    assert "very unbalanced" in html
+    response = client.get("/projects/Reviews/data/distribution/")
+    api = client_for(owner).get("/api/projects/Reviews/distribution").json()
+    html = response.content.decode()
+    chart, warnings = distribution_shown(html)
+    assert chart == api
+    assert warnings == api["warnings"]
+    for row in [*api["classes"], api["untagged"]]:
+        cells = "".join(f'<td class="num">{row[split]}</td>' for split in ("train", "test", "auto"))
+        assert cells in html
+    assert ("very unbalanced" in " ".join(warnings)) is unbalanced
+    assert warnings[-1] == "3 documents have no class yet; training skips them."
 
 
 def test_overview_goes_to_the_data_page(client, owner, project):

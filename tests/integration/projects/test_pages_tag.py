@@ -65,6 +65,21 @@ def test_tag_page_filter_is_read_from_the_query(client, owner, tagged_project):
     assert state["document"] is None
 
 
+def test_tag_page_leaves_out_a_refused_filter_so_its_script_asks_the_api_for_what_it_shows(
+    client, owner, tagged_project
+):
+    client.force_login(owner)
+    response = client.get("/projects/Reviews/tag/?show=untagged&tagged=true&class=x")
+    state = state_of(response)
+    assert state["query"] == {"untagged": "true"}
+    assert state["filterLabel"] == "Untagged documents"
+    shown = [m.message for m in response.context["messages"]]
+    assert shown == [
+        "Ask for tagged or untagged documents, not both.",
+        "The class filter takes a class id.",
+    ]
+
+
 def test_viewer_sees_the_document_but_cannot_tag(client, viewer, tagged_project):
     client.force_login(viewer)
     response = client.get("/projects/Reviews/tag/")

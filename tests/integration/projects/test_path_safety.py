@@ -12,7 +12,8 @@ import pytest
 from django.core.exceptions import SuspiciousFileOperation
 
 from projects import exporters, storage
-from projects.importers import Source, import_documents
+from projects.formats import Source
+from projects.importers import import_documents
 from projects.models import Document, Project
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def files_in(folder: Path) -> set[str]:
     return {str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file()}
 
 
-def patch(client, name: str, body: dict):  # type: ignore[no-untyped-def]
+def patch(client, name: str, body: dict):
     return client.patch(
         f"{GA}/{name}?{V}", data=json.dumps(body), content_type="application/merge-patch+json"
     )

@@ -21,7 +21,8 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from moto.server import ThreadedMotoServer
 
 from projects import storage
-from projects.importers import Source, import_documents
+from projects.formats import Source
+from projects.importers import import_documents
 from projects.models import Document, Project
 
 PREFIX = "studio/containers"

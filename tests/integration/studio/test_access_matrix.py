@@ -1,7 +1,7 @@
 """The permission table against the URL configuration: every route has a rule, and every rule
 holds for anonymous callers, bad and revoked keys, non-members, viewers, editors and owners.
 
-The cases are generated from `studio.urls` and `studio.access.RULES`, so a new route without a
+The cases are generated from `studio.urls` and `projects.access.RULES`, so a new route without a
 rule fails `test_every_route_has_a_rule`, and its rule is exercised here as soon as it has one.
 """
 
@@ -17,9 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from projects.access import NAMESPACES, RULES, Need
 from projects.models import Class, Document, ImportJob, Project, Role
 from projects.services import create_class, create_document, create_project, set_member
-from studio.access import NAMESPACES, RULES, Need
 from studio.services import regenerate_api_key, revoke_api_key
 from training.models import AuthoringJob, Deployment, TrainedModel, TrainingJob
 
@@ -88,7 +88,7 @@ def _named_patterns(patterns: list[Any], namespace: str = "") -> dict[str, URLPa
 
 
 @pytest.fixture
-def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(db) -> dict[str, Any]:
     """One project with a member of each role, data in every table a route reads, and a key
     for each principal that sends one."""
     users = {}

@@ -58,7 +58,7 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
-def api_key(django_db_reset_sequences, django_user_model) -> str:  # type: ignore[no-untyped-def]
+def api_key(django_db_reset_sequences, django_user_model) -> str:
     """The owner's key, for a project with classes, tagged documents and an editor. The users
     have no password: hashing one costs more than an operation's requests."""
     owner = django_user_model.objects.create_user("olivia")
@@ -78,7 +78,7 @@ def api_key(django_db_reset_sequences, django_user_model) -> str:  # type: ignor
 # The seeded project is shared by an operation's examples on purpose: seeding it per example
 # would cost more than the requests.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_api_answers_without_server_errors_and_as_the_schema_says(case, api_key):  # type: ignore[no-untyped-def]
+def test_api_answers_without_server_errors_and_as_the_schema_says(case, api_key):
     case.call_and_validate(
         headers={"Ocp-Apim-Subscription-Key": api_key},
         checks=CHECKS,

@@ -5,7 +5,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def script_src(response) -> str:  # type: ignore[no-untyped-def]
+def script_src(response) -> str:
     directives = dict(
         part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
     )

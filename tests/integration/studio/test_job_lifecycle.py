@@ -48,7 +48,7 @@ def writes(queries: CaptureQueriesContext) -> list[str]:
     ]
 
 
-def test_of_two_deliveries_of_one_message_exactly_one_claims_the_job(project):  # type: ignore[no-untyped-def]
+def test_of_two_deliveries_of_one_message_exactly_one_claims_the_job(project):
     jobs = [
         TrainingJob.objects.create(project=project, model_name="m"),
         ImportJob.objects.create(project=project),
@@ -62,7 +62,7 @@ def test_of_two_deliveries_of_one_message_exactly_one_claims_the_job(project):  
         assert job.heartbeat_at is not None
 
 
-def test_a_second_delivery_of_a_claimed_job_does_nothing(project):  # type: ignore[no-untyped-def]
+def test_a_second_delivery_of_a_claimed_job_does_nothing(project):
     training = TrainingJob.objects.create(project=project, model_name="m")
     imported = ImportJob.objects.create(project=project)
     analyze = AnalyzeJob.objects.create(request={"documents": [], "tasks": []})
@@ -75,7 +75,7 @@ def test_a_second_delivery_of_a_claimed_job_does_nothing(project):  # type: igno
     assert (analyze.status, analyze.results) == (JobStatus.RUNNING, [])
 
 
-def test_the_reaper_fails_a_stale_running_job_of_each_kind(project):  # type: ignore[no-untyped-def]
+def test_the_reaper_fails_a_stale_running_job_of_each_kind(project):
     training = stale_running(TrainingJob, project=project, model_name="m")
     imported = stale_running(ImportJob, project=project)
     analyze = stale_running(AnalyzeJob)
@@ -91,7 +91,7 @@ def test_the_reaper_fails_a_stale_running_job_of_each_kind(project):  # type: ig
     assert fresh.status == JobStatus.RUNNING
 
 
-def test_a_queued_job_whose_message_was_lost_is_sent_again_then_failed(project):  # type: ignore[no-untyped-def]
+def test_a_queued_job_whose_message_was_lost_is_sent_again_then_failed(project):
     sent: list[object] = []
     kind = dataclasses.replace(ANALYZE_JOBS, send=sent.append)
     job = AnalyzeJob.objects.create()
@@ -111,7 +111,7 @@ def test_a_queued_job_whose_message_was_lost_is_sent_again_then_failed(project):
     assert job.errors[0]["code"] == "NoWorker"
 
 
-def test_a_queued_job_waits_while_any_job_on_its_queue_runs(project):  # type: ignore[no-untyped-def]
+def test_a_queued_job_waits_while_any_job_on_its_queue_runs(project):
     """Imports and analyze-text jobs share the default queue: a queued analyze job behind a
     running import is waiting, not lost."""
     sent: list[object] = []
@@ -126,7 +126,7 @@ def test_a_queued_job_waits_while_any_job_on_its_queue_runs(project):  # type: i
     assert sent == []
 
 
-def test_reads_of_jobs_never_write(project, owner):  # type: ignore[no-untyped-def]
+def test_reads_of_jobs_never_write(project, owner):
     # A lost training job and a finished large import: what earlier reads used to write back.
     job = stale_running(TrainingJob, project=project, model_name="m")
     imported = ImportJob.objects.create(project=project, status=JobStatus.SUCCEEDED, report={})
@@ -158,7 +158,7 @@ def test_reads_of_jobs_never_write(project, owner):  # type: ignore[no-untyped-d
     assert (job.status, authoring.status) == (JobStatus.RUNNING, JobStatus.RUNNING)
 
 
-def test_every_azure_job_renders_the_shared_fields_in_azure_order(project):  # type: ignore[no-untyped-def]
+def test_every_azure_job_renders_the_shared_fields_in_azure_order(project):
     job = DeploymentJob.objects.create(project=project, deployment_name="prod")
     body = azure_job_json(job, extra={"a": 1})
     assert list(body) == [
@@ -178,7 +178,7 @@ def test_every_azure_job_renders_the_shared_fields_in_azure_order(project):  # t
     assert azure_job_json(job, status="running")["status"] == "running"
 
 
-def test_job_lifetimes_come_from_the_settings(project, settings):  # type: ignore[no-untyped-def]
+def test_job_lifetimes_come_from_the_settings(project, settings):
     settings.STUDIO_JOB_LIFETIME_HOURS = 3
     settings.STUDIO_ANALYZE_JOB_LIFETIME_HOURS = 2
     for job, hours in (
@@ -191,7 +191,7 @@ def test_job_lifetimes_come_from_the_settings(project, settings):  # type: ignor
         assert abs(lifetime - timedelta(hours=hours)) < timedelta(seconds=5), type(job)
 
 
-def test_partially_completed_fits_the_analyze_and_import_status_columns(project):  # type: ignore[no-untyped-def]
+def test_partially_completed_fits_the_analyze_and_import_status_columns(project):
     for job in (AnalyzeJob.objects.create(), ImportJob.objects.create(project=project)):
         job.status = JobStatus.PARTIALLY_COMPLETED
         job.save()
@@ -199,7 +199,7 @@ def test_partially_completed_fits_the_analyze_and_import_status_columns(project)
         assert job.status == "partiallyCompleted"
 
 
-def test_the_migration_keeps_existing_jobs_readable_and_reapable(project):  # type: ignore[no-untyped-def]
+def test_the_migration_keeps_existing_jobs_readable_and_reapable(project):
     deployment = DeploymentJob.objects.create(project=project, deployment_name="prod")
     running = AnalyzeJob.objects.create(status=JobStatus.RUNNING)
     migration.backfill(apps, None)

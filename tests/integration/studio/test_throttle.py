@@ -12,7 +12,7 @@ LOGIN = "/accounts/login/"
 PASSWORD = "a-good-password-42"
 
 
-def sign_in(client, username: str, password: str, address: str):  # type: ignore[no-untyped-def]
+def sign_in(client, username: str, password: str, address: str):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 

@@ -25,5 +25,5 @@ def view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({})
 
 
-# Named as the public health route, so that the permission table (studio/access.py) lets it by.
+# Named as the public health route, so that the permission table (projects/access.py) lets it by.
 urlpatterns = [path("probe", view, name="healthz")]

@@ -23,20 +23,20 @@ AZ = "/language/authoring/analyze-text/projects"
         f"{AZ}/global/training-config-versions",
     ],
 )
-def test_every_listed_version_is_accepted_by_the_authoring_routes(  # type: ignore[no-untyped-def]
+def test_every_listed_version_is_accepted_by_the_authoring_routes(
     client_for, owner, project, path, version
 ):
     assert client_for(owner).get(f"{path}?api-version={version}").status_code == 200
 
 
 @pytest.mark.parametrize("path", [f"{AZ}/Reviews/deployments", "/language/analyze-text/jobs/x"])
-def test_an_unknown_version_is_refused_in_azures_envelope(client_for, owner, project, path):  # type: ignore[no-untyped-def]
+def test_an_unknown_version_is_refused_in_azures_envelope(client_for, owner, project, path):
     answer = client_for(owner).get(f"{path}?api-version=2019-01-01")
     assert answer.status_code == 400
     assert answer.json()["error"]["innererror"]["code"] == "InvalidParameterValue"
 
 
-def test_the_training_config_version_is_dated_and_latest_is_accepted(client_for, owner, project):  # type: ignore[no-untyped-def]
+def test_the_training_config_version_is_dated_and_latest_is_accepted(client_for, owner, project):
     client = client_for(owner)
     versions = client.get(f"{AZ}/global/training-config-versions?api-version=2024-11-01").json()
     assert [v["trainingConfigVersion"] for v in versions["value"]] == [TRAINING_CONFIG_VERSION]

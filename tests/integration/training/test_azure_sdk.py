@@ -45,7 +45,7 @@ def exported_project(name: str) -> dict:
     }
 
 
-def test_create_import_train_models_evaluation_cancel(celery_worker_process, live_server, owner):  # type: ignore[no-untyped-def]
+def test_create_import_train_models_evaluation_cancel(celery_worker_process, live_server, owner):
     key = regenerate_api_key(user=owner, slot=1)
     client = TextAuthoringClient(live_server.url, AzureKeyCredential(key))
     created = client.create_project(

@@ -26,7 +26,7 @@ PREDICTED = (
 
 def build_model(
     project: Project, tmp_path, name: str = "m1", predicted=PREDICTED, **fields
-) -> TrainedModel:  # type: ignore[no-untyped-def]
+) -> TrainedModel:
     """A model whose stored evaluation is the engine's score of `predicted`, with a results file
     holding one validation mistake and the test predictions."""
     for i, c in enumerate(CLASSES):

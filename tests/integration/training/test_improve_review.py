@@ -30,7 +30,7 @@ def _document(project: Project, name: str, text: str, category: Class) -> Docume
 
 
 @pytest.fixture
-def case(project, tmp_path):  # type: ignore[no-untyped-def]
+def case(project, tmp_path):
     """Validation: a confident mistake, an unsure mistake and a right answer; test: one
     document (a mistake too) whose text must never reach the Improve page."""
     sport = Class.objects.create(project=project, name="sport", order=0)
@@ -40,7 +40,7 @@ def case(project, tmp_path):  # type: ignore[no-untyped-def]
     sure = _document(project, "sure.txt", "The goalkeeper saved a penalty", food)
     exam = _document(project, "exam.txt", SECRET, sport)
 
-    def prediction(doc, expected, predicted, sport_score):  # type: ignore[no-untyped-def]
+    def prediction(doc, expected, predicted, sport_score):
         scores = {"sport": sport_score, "food": round(1 - sport_score, 2)}
         return {"id": str(doc.pk), "expected": [expected], "predicted": [predicted],
                 "confidences": scores, "location": doc.name, "language": "en"}  # fmt: skip

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from projects.importers import INLINE_LIMIT, Source, staging_dir, start_import
+from projects.formats import Source
+from projects.importers import INLINE_LIMIT, start_import
+from projects.landing import staging_dir
 from projects.models import ImportJob
 from studio.celery import app
 from studio.errors import Conflict
@@ -68,9 +70,7 @@ def csv_source(rows: int) -> Source:
     return Source("tickets.csv", ("\n".join(lines) + "\n").encode())
 
 
-def test_a_queued_job_whose_message_was_lost_is_sent_again_and_runs(  # type: ignore[no-untyped-def]
-    project, owner, tmp_path
-):
+def test_a_queued_job_whose_message_was_lost_is_sent_again_and_runs(project, owner, tmp_path):
     add_tagged(project)
     # The row start_training commits, but no message: the broker lost it in a restart.
     job = TrainingJob.objects.create(
@@ -94,9 +94,7 @@ def test_a_queued_job_whose_message_was_lost_is_sent_again_and_runs(  # type: ig
         stop(worker)
 
 
-def test_an_import_whose_worker_was_killed_is_failed_as_worker_lost(  # type: ignore[no-untyped-def]
-    project, owner, tmp_path
-):
+def test_an_import_whose_worker_was_killed_is_failed_as_worker_lost(project, owner, tmp_path):
     doomed = start_worker("doomed", tmp_path / "doomed-schedule")
     try:
         job = start_import(project, [csv_source(20_000)], user=owner)

@@ -24,7 +24,7 @@ def status_fields(model: type[models.Model]) -> list[models.CharField]:
 
 
 @pytest.fixture
-def jobs(project) -> list[models.Model]:  # type: ignore[no-untyped-def]
+def jobs(project) -> list[models.Model]:
     """One row of each job table."""
     expires_at = timezone.now() + timedelta(days=1)
     return [

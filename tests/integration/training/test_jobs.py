@@ -24,7 +24,7 @@ GA = "/language/authoring/analyze-text/projects"
 V = "api-version=2023-04-01"
 
 
-def test_racing_starts_give_one_202_and_409s(project, owner, client_for):  # type: ignore[no-untyped-def]
+def test_racing_starts_give_one_202_and_409s(project, owner, client_for):
     add_tagged(project)
     results: list[tuple[int, dict]] = []
     barrier = threading.Barrier(8)
@@ -58,7 +58,7 @@ def test_racing_starts_give_one_202_and_409s(project, owner, client_for):  # typ
     assert TrainingJob.objects.filter(project=project).count() == 1
 
 
-def test_cancel_then_a_failed_retrain_keep_the_trained_model(celery_worker_process, project, owner):  # type: ignore[no-untyped-def]
+def test_cancel_then_a_failed_retrain_keep_the_trained_model(celery_worker_process, project, owner):
     add_tagged(project)
     first = services.start_training(project=project, model_name="m", user=owner)
     assert wait_for_job(str(first.job_id)).status == JobStatus.SUCCEEDED
@@ -84,7 +84,7 @@ def test_cancel_then_a_failed_retrain_keep_the_trained_model(celery_worker_proce
     assert not list(Path(path).parent.parent.joinpath(".staging").glob("*"))
 
 
-def test_redelivered_message_does_not_run_a_claimed_job(project, owner):  # type: ignore[no-untyped-def]
+def test_redelivered_message_does_not_run_a_claimed_job(project, owner):
     add_tagged(project)
     job = TrainingJob.objects.create(
         project=project,
@@ -96,7 +96,7 @@ def test_redelivered_message_does_not_run_a_claimed_job(project, owner):  # type
     assert services.run_training_job(str(job.job_id)) == "skipped (running)"
 
 
-def test_a_new_training_fails_the_lost_job_that_held_the_project(project, owner, client_for):  # type: ignore[no-untyped-def]
+def test_a_new_training_fails_the_lost_job_that_held_the_project(project, owner, client_for):
     add_tagged(project)
     old = timezone.now() - timedelta(minutes=10)
     job = TrainingJob.objects.create(
@@ -120,7 +120,7 @@ def test_a_new_training_fails_the_lost_job_that_held_the_project(project, owner,
     assert "worker lost" in body["errors"][0]["message"]
 
 
-def test_ga_train_job_shape_and_cancel(project, owner, client_for):  # type: ignore[no-untyped-def]
+def test_ga_train_job_shape_and_cancel(project, owner, client_for):
     add_tagged(project)
     client = client_for(owner)
     answer = client.post(
@@ -187,7 +187,7 @@ def test_ga_train_job_shape_and_cancel(project, owner, client_for):  # type: ign
 )
 def test_bad_requests_answer_in_the_envelope(
     project, owner, client_for, method, path, body, status, code
-):  # type: ignore[no-untyped-def]
+):
     add_tagged(project)
     answer = getattr(client_for(owner), method)(path, body, format="json")
     assert answer.status_code == status, answer.content
@@ -195,7 +195,7 @@ def test_bad_requests_answer_in_the_envelope(
     assert answer.json()["error"]["message"]
 
 
-def test_no_tagged_data_is_a_400(project, owner, client_for):  # type: ignore[no-untyped-def]
+def test_no_tagged_data_is_a_400(project, owner, client_for):
     answer = client_for(owner).post(
         f"{PREVIEW}/{project.name}/train", {"tasks": [{"trainingModelName": "m"}]}, format="json"
     )
@@ -204,7 +204,7 @@ def test_no_tagged_data_is_a_400(project, owner, client_for):  # type: ignore[no
     assert answer.json()["error"]["innererror"]["code"] == "InsufficientTaggedData"
 
 
-def test_second_start_is_409_and_auth_is_checked(project, owner, viewer, client_for):  # type: ignore[no-untyped-def]
+def test_second_start_is_409_and_auth_is_checked(project, owner, viewer, client_for):
     from rest_framework.test import APIClient
 
     add_tagged(project)
@@ -223,7 +223,7 @@ def test_second_start_is_409_and_auth_is_checked(project, owner, viewer, client_
 
 async def test_socket_member_sees_job_events_in_order(
     celery_worker_process, project, viewer, owner
-):  # type: ignore[no-untyped-def]
+):
     await sync_to_async(add_tagged)(project)
     communicator = _communicator(project.name, await _session_cookie(viewer))
     connected, _ = await communicator.connect()

@@ -18,7 +18,7 @@ HOLD_S = 65
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[tuple[str, Path]]:  # type: ignore[no-untyped-def]
+def server(tmp_path) -> Iterator[tuple[str, Path]]:
     """Daphne on this run's database and Redis, as deployed; its URL and its log file."""
     log = tmp_path / "daphne.log"
     web, url = processes.start_asgi_server(

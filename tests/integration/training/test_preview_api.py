@@ -19,7 +19,7 @@ JOB_FIELDS = {
 TASK_FIELDS = {"trainingModelName", "evaluationStatus", "status", "lastUpdatedDateTime", "error"}
 
 
-def poll(client, url: str, timeout_s: float = 180) -> dict:  # type: ignore[no-untyped-def]
+def poll(client, url: str, timeout_s: float = 180) -> dict:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         body = client.get(url).json()
@@ -32,7 +32,7 @@ def poll(client, url: str, timeout_s: float = 180) -> dict:  # type: ignore[no-u
 @pytest.mark.parametrize("kind", ["single", "multi"])
 def test_train_through_the_seed_routes(
     kind, celery_worker_process, project, multi_project, owner, client_for
-):  # type: ignore[no-untyped-def]
+):
     target = project if kind == "single" else multi_project
     add_tagged(target, extra_class="news" if kind == "multi" else None)
     client = client_for(owner)

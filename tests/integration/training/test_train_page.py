@@ -17,7 +17,7 @@ from training.models import JobStatus, TrainedModel
 pytestmark = pytest.mark.django_db
 
 
-def page_for(user, project) -> str:  # type: ignore[no-untyped-def]
+def page_for(user, project) -> str:
     client = Client()
     client.force_login(user)
     response = client.get(f"/projects/{project.name}/train/")
@@ -25,13 +25,13 @@ def page_for(user, project) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
 
 
-def api_for(user) -> Client:  # type: ignore[no-untyped-def]
+def api_for(user) -> Client:
     client = Client(enforce_csrf_checks=False)
     client.force_login(user)
     return client
 
 
-def test_page_renders_the_form_and_readiness_per_class(project, editor):  # type: ignore[no-untyped-def]
+def test_page_renders_the_form_and_readiness_per_class(project, editor):
     add_tagged(project)
     html = page_for(editor, project)
     assert 'id="train-form"' in html
@@ -45,7 +45,7 @@ def test_page_renders_the_form_and_readiness_per_class(project, editor):  # type
     assert re.search(r'id="train-button" type="submit"\s*>', html)
 
 
-def test_fewer_than_ten_documents_train_without_evaluation_and_say_why(project, editor):  # type: ignore[no-untyped-def]
+def test_fewer_than_ten_documents_train_without_evaluation_and_say_why(project, editor):
     add_tagged(project, {name: lines[:4] for name, lines in TEXTS.items()})
     html = page_for(editor, project)
     assert "Training will run, but there will be no evaluation" in html
@@ -55,14 +55,14 @@ def test_fewer_than_ten_documents_train_without_evaluation_and_say_why(project, 
     assert not readiness["splits"]["automatic"]["evaluation"]
 
 
-def test_one_class_cannot_train_and_the_page_says_so(project, editor):  # type: ignore[no-untyped-def]
+def test_one_class_cannot_train_and_the_page_says_so(project, editor):
     add_tagged(project, {"sport": TEXTS["sport"]})
     html = page_for(editor, project)
     assert "Training needs tagged documents in at least 2 classes" in html
     assert re.search(r'id="train-button" type="submit" disabled', html)
 
 
-def test_existing_models_are_listed_with_last_trained_time_and_f1(project, editor):  # type: ignore[no-untyped-def]
+def test_existing_models_are_listed_with_last_trained_time_and_f1(project, editor):
     TrainedModel.objects.create(
         project=project,
         name="Prod-1",
@@ -74,7 +74,7 @@ def test_existing_models_are_listed_with_last_trained_time_and_f1(project, edito
     assert "Prod-1 · trained 2026-03-04 05:06 · F1 0.877" in html
 
 
-def test_model_name_rules_are_explained_and_enforced_by_the_server(project, editor):  # type: ignore[no-untyped-def]
+def test_model_name_rules_are_explained_and_enforced_by_the_server(project, editor):
     add_tagged(project)
     html = page_for(editor, project)
     assert "letters, digits, underscores (_), dots (.) or hyphens (-); no spaces" in html
@@ -90,7 +90,7 @@ def test_model_name_rules_are_explained_and_enforced_by_the_server(project, edit
     assert not project.jobs.exists()
 
 
-def test_train_is_disabled_with_a_link_while_a_job_runs(project, editor):  # type: ignore[no-untyped-def]
+def test_train_is_disabled_with_a_link_while_a_job_runs(project, editor):
     add_tagged(project)
     services.start_training(project=project, model_name="first", user=editor)
     html = page_for(editor, project)
@@ -104,7 +104,7 @@ def test_train_is_disabled_with_a_link_while_a_job_runs(project, editor):  # typ
     assert answer.json()["error"]["code"] == "Conflict"
 
 
-def test_retraining_an_existing_model_needs_the_overwrite_confirmation(project, editor):  # type: ignore[no-untyped-def]
+def test_retraining_an_existing_model_needs_the_overwrite_confirmation(project, editor):
     add_tagged(project)
     TrainedModel.objects.create(project=project, name="m", version=1, trained_at=timezone.now())
     client = api_for(editor)
@@ -117,7 +117,7 @@ def test_retraining_an_existing_model_needs_the_overwrite_confirmation(project, 
     assert accepted.json()["status"] == JobStatus.NOT_STARTED
 
 
-def test_viewer_sees_status_but_cannot_train_or_cancel(project, viewer, editor):  # type: ignore[no-untyped-def]
+def test_viewer_sees_status_but_cannot_train_or_cancel(project, viewer, editor):
     add_tagged(project)
     job = services.start_training(project=project, model_name="m", user=editor)
     html = page_for(viewer, project)
@@ -132,13 +132,13 @@ def test_viewer_sees_status_but_cannot_train_or_cancel(project, viewer, editor):
     assert [j["job_id"] for j in listed] == [str(job.job_id)]
 
 
-def test_outsider_gets_a_404_page(project, outsider):  # type: ignore[no-untyped-def]
+def test_outsider_gets_a_404_page(project, outsider):
     client = Client()
     client.force_login(outsider)
     assert client.get(f"/projects/{project.name}/train/").status_code == 404
 
 
-def test_cancel_through_the_api_ends_a_queued_job(project, editor):  # type: ignore[no-untyped-def]
+def test_cancel_through_the_api_ends_a_queued_job(project, editor):
     add_tagged(project)
     job = services.start_training(project=project, model_name="m", user=editor)
     client = api_for(editor)

@@ -61,7 +61,7 @@ def only_our_workers() -> Iterator[None]:
                 app.control.add_consumer(queue, destination=others, reply=True, timeout=2)
 
 
-def wait_until(predicate, timeout_s: float, what: str) -> TrainingJob:  # type: ignore[no-untyped-def]
+def wait_until(predicate, timeout_s: float, what: str) -> TrainingJob:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         job = predicate()
@@ -71,7 +71,7 @@ def wait_until(predicate, timeout_s: float, what: str) -> TrainingJob:  # type: 
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_killed_worker_is_reaped_as_worker_lost_and_the_project_trains_again(  # type: ignore[no-untyped-def]
+def test_killed_worker_is_reaped_as_worker_lost_and_the_project_trains_again(
     only_our_workers, project, owner, tmp_path
 ):
     add_tagged(project)

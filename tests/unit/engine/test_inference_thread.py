@@ -50,7 +50,7 @@ def test_a_call_made_on_the_inference_thread_does_not_wait_for_itself():
     assert inference_thread.run(lambda: inference_thread.run(thread_name)).startswith("inference")
 
 
-def _run_in_child(queue) -> None:  # type: ignore[no-untyped-def]
+def _run_in_child(queue) -> None:
     queue.put(inference_thread.run(lambda: 42))
 
 
@@ -78,7 +78,7 @@ class Recorder:
         return [int(i) * int(i) for i in items]
 
 
-def _while_the_thread_is_busy(calls: list) -> list:  # type: ignore[type-arg]
+def _while_the_thread_is_busy(calls: list) -> list:
     """Start `calls` ((fn, items) pairs) from threads while the inference thread is held, then
     release it; returns each call's result or exception, in order."""
     release = threading.Event()
@@ -93,7 +93,7 @@ def _while_the_thread_is_busy(calls: list) -> list:  # type: ignore[type-arg]
     assert held.wait(10)
     answers: list[object] = [None] * len(calls)
 
-    def ask(index: int, fn, items) -> None:  # type: ignore[no-untyped-def]
+    def ask(index: int, fn, items) -> None:
         try:
             answers[index] = inference_thread.run_batched(fn, items)
         except Exception as exc:

@@ -148,7 +148,7 @@ def test_a_loaded_model_runs_traced_and_predicts_as_the_eager_model(artifact, qu
 
 
 def test_a_model_the_tracer_cannot_record_keeps_the_eager_path(artifact, monkeypatch):
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse(*args, **kwargs):
         raise RuntimeError("this model does not trace")
 
     monkeypatch.setattr(torch.jit, "trace", refuse)

@@ -10,7 +10,7 @@ from projects.selectors import data_distribution, document_page
 from studio.errors import Conflict, NotFound, ValidationError
 
 
-def doc(project, name, text="some text", **fields) -> Document:  # type: ignore[no-untyped-def]
+def doc(project, name, text="some text", **fields) -> Document:
     return services.create_document(project, name=name, text=text, **fields)
 
 
@@ -105,6 +105,14 @@ def test_bulk_actions_on_ids_and_on_a_filter(project, editor):
     assert Document.objects.count() == 3
     with pytest.raises(ValidationError):
         services.bulk_documents(project, "split", ids=[docs[0].pk], split="later")
+
+
+def test_a_bulk_filter_naming_another_projects_class_deletes_nothing(project, multi_project):
+    other = services.create_class(multi_project, "Other")
+    doc(project, "a.txt")
+    with pytest.raises(ValidationError, match="does not exist"):
+        services.bulk_documents(project, "delete", query={"class": str(other.pk)})
+    assert Document.objects.filter(project=project).count() == 1
 
 
 def test_keyset_pages_cover_every_document_once_in_each_sort(project):

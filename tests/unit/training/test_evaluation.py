@@ -136,7 +136,7 @@ def test_training_curve_keeps_each_epochs_last_point_and_none_for_quick_mode():
     assert ev.training_curve(live)["loss"] == [1.5]
 
 
-def _prediction(doc_id, expected, predicted, scores):  # type: ignore[no-untyped-def]
+def _prediction(doc_id, expected, predicted, scores):
     return {
         "id": doc_id,
         "expected": expected,

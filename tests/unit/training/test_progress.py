@@ -16,18 +16,18 @@ from training.models import JobStatus, TrainingJob
 pytestmark = pytest.mark.django_db
 
 
-def _event(phase: str, percent: float, **extra):  # type: ignore[no-untyped-def]
+def _event(phase: str, percent: float, **extra):
     fields = {"step": 1, "epoch": 0, "epochs": 0, "loss": None, "eta_s": None, **extra}
     return SimpleNamespace(phase=phase, percent=percent, **fields)
 
 
-def _job(project, **fields) -> TrainingJob:  # type: ignore[no-untyped-def]
+def _job(project, **fields) -> TrainingJob:
     return TrainingJob.objects.create(
         project=project, model_name="m", expires_at=timezone.now() + timedelta(days=7), **fields
     )
 
 
-def test_progress_is_throttled_within_a_phase(project, monkeypatch):  # type: ignore[no-untyped-def]
+def test_progress_is_throttled_within_a_phase(project, monkeypatch):
     sent = []
     monkeypatch.setattr(progress_module, "publish", lambda job, kind: sent.append(job.percent))
     relay = progress_module.JobProgress(_job(project, status=JobStatus.RUNNING))
@@ -42,7 +42,7 @@ def test_progress_is_throttled_within_a_phase(project, monkeypatch):  # type: ig
     assert row.history == [{"epoch": 1, "step": 1, "loss": 0.5}]
 
 
-def test_should_stop_follows_the_row(project):  # type: ignore[no-untyped-def]
+def test_should_stop_follows_the_row(project):
     job = _job(project, status=JobStatus.RUNNING)
     relay = progress_module.JobProgress(job)
     assert relay.should_stop() is False
@@ -51,7 +51,7 @@ def test_should_stop_follows_the_row(project):  # type: ignore[no-untyped-def]
     assert relay.should_stop() is True
 
 
-def test_expired_queued_jobs_fail_and_fresh_ones_stay(project):  # type: ignore[no-untyped-def]
+def test_expired_queued_jobs_fail_and_fresh_ones_stay(project):
     expired = _job(project)
     TrainingJob.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(1))
     assert fail_lost(services.TRAINING_JOBS, timezone.now()) == 1

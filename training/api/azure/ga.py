@@ -15,7 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects.models import ImportJob, Project
+from projects.exporters import azure_project
+from projects.formats import Source
+from projects.importers import start_import
+from projects.landing import ImportOptions, ImportRefused
+from projects.models import MAX_CLASSES_PER_PROJECT, MAX_DOCUMENTS_PER_PROJECT, ImportJob, Project
+from projects.services import create_project, delete_project, update_project
 from studio.errors import NotFound, ValidationError
 from studio.parsers import JSONParser
 from studio.schema import api_version as schema_api_version
@@ -115,8 +120,6 @@ class ProjectApi(AzureView):
         return Response(project_json(request.project))
 
     def patch(self, request: Request, project_name: str) -> Response:
-        from projects.services import create_project, update_project
-
         body = _body(request)
         if body.get("projectName") not in (None, project_name):
             raise ValidationError(
@@ -157,8 +160,6 @@ class ProjectApi(AzureView):
         return Response(project_json(project), status=201)
 
     def delete(self, request: Request, project_name: str) -> Response:
-        from projects.services import delete_project
-
         delete_project(request.project)
         job = _new_job(request, AuthoringJob.Kind.DELETE, project_name)
         return self.accepted(request, f"global/deletion-jobs/{job.job_id}")
@@ -190,9 +191,6 @@ class ImportApi(AzureView):
     fails the job with every reason, and the project stays as it was."""
 
     def post(self, request: Request, project_name: str) -> Response:
-        from projects.importers import ImportOptions, ImportRefused, Source, start_import
-        from projects.services import create_project
-
         body = _body(request)
         metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
         if not isinstance(body.get("assets"), dict):
@@ -255,8 +253,6 @@ class ImportApi(AzureView):
 
 def _check_asset_counts(assets: dict[str, Any]) -> None:
     """Azure's per-project limits, refused before anything is read or created."""
-    from projects.models import MAX_CLASSES_PER_PROJECT, MAX_DOCUMENTS_PER_PROJECT
-
     for key, limit in (
         ("documents", MAX_DOCUMENTS_PER_PROJECT),
         ("classes", MAX_CLASSES_PER_PROJECT),
@@ -333,8 +329,6 @@ def _with_import_outcome(job: AuthoringJob) -> AuthoringJob:
 @extend_schema(request=OpenApiTypes.OBJECT, responses={202: None})
 class ExportApi(AzureView):
     def post(self, request: Request, project_name: str) -> Response:
-        from projects.exporters import azure_project
-
         exported = azure_project(request.project, include_text=True)
         job = _new_job(request, AuthoringJob.Kind.EXPORT, project_name, result=exported)
         return self.accepted(request, f"{project_name}/export/jobs/{job.job_id}")

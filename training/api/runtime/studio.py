@@ -86,7 +86,7 @@ class ClassifyApi(APIView):
         return Response(body)
 
 
-def result_json(result) -> dict:  # type: ignore[no-untyped-def]
+def result_json(result) -> dict:
     if result.error is not None:
         return {"id": result.id, "error": result.error}
     return {

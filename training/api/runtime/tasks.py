@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from training.prediction import run_analyze_job
+from training.prediction import ANALYZE_JOB_TASK, run_analyze_job
 
 
-@shared_task(name="training.analyze_job", acks_late=True)
+@shared_task(name=ANALYZE_JOB_TASK, acks_late=True)
 def analyze_job(job_pk: int) -> None:
     run_analyze_job(job_pk)

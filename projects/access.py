@@ -206,7 +206,7 @@ class FromTable(BasePermission):
     """DRF's permission for every API view: reads the table after DRF has authenticated the
     caller (session or API key), and leaves the project it checked on `request.project`."""
 
-    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+    def has_permission(self, request, view) -> bool:
         route = request.resolver_match.view_name
         need = need_for(route, request.method)
         if need is None:
@@ -249,7 +249,7 @@ class PageAccessMiddleware:
         name = kwargs.get("name")
         if name is not None:
             try:
-                request.project = project_for(request.user, name, need)  # type: ignore[attr-defined]
+                request.project = project_for(request.user, name, need)
             except NotFound as exc:
                 raise Http404(exc.message) from exc
             except PermissionDenied as exc:

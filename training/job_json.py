@@ -1,0 +1,62 @@
+"""A training job as JSON: the one shape the websocket events, the studio API and the Train page
+all carry, so a browser never needs a second read to learn how a job ended."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from training.models import JobStatus, TrainedModel, TrainingJob
+
+
+def job_json(job: TrainingJob) -> dict[str, Any]:
+    """One job's JSON; a succeeded job's costs a query for its model."""
+    return jobs_json([job])[0]
+
+
+def jobs_json(jobs: Sequence[TrainingJob]) -> list[dict[str, Any]]:
+    """Each job's JSON, with one query for the models the succeeded ones produced."""
+    names = {(job.project_id, job.model_name) for job in jobs if job.status == JobStatus.SUCCEEDED}
+    models: dict[tuple[int, str], TrainedModel] = {}
+    if names:
+        candidates = TrainedModel.objects.filter(
+            project_id__in={project for project, _ in names},
+            name__in={name for _, name in names},
+        )
+        models = {(m.project_id, m.name): m for m in candidates}
+    return [_json(job, models.get((job.project_id, job.model_name))) for job in jobs]
+
+
+def _json(job: TrainingJob, model: TrainedModel | None) -> dict[str, Any]:
+    return {
+        "job_id": str(job.job_id),
+        "model_name": job.model_name,
+        "mode": job.options.get("mode"),
+        "status": job.status,
+        "evaluation_status": job.evaluation_status,
+        "phase": job.phase,
+        "percent": round(job.percent, 1),
+        "epoch": job.epoch,
+        "epochs": job.epochs,
+        "step": job.step,
+        "loss": job.loss,
+        "eta_s": job.eta_s,
+        "errors": job.errors,
+        "warnings": job.warnings,
+        # The loss points so far: a page that opens or reconnects mid-training draws the curve.
+        "history": job.history,
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "ended_at": job.ended_at.isoformat() if job.ended_at else None,
+        "model": _model_result(job, model),
+    }
+
+
+def _model_result(job: TrainingJob, model: TrainedModel | None) -> dict[str, Any] | None:
+    """The version a succeeded job produced, while it is still the model's current one (a later
+    retrain replaces it, and the old numbers are gone with it)."""
+    if job.status != JobStatus.SUCCEEDED or model is None or job.ended_at is None:
+        return None
+    if model.trained_at != job.ended_at:
+        return None
+    return {"version": model.version, "f1": model.micro_f1, "trained_at": job.ended_at.isoformat()}
