@@ -6,6 +6,8 @@ Answers in milliseconds: workers are known from their heartbeat keys, not pinged
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as WaitedTooLong
 from typing import Any
 
 from django.db import connection
@@ -14,8 +16,14 @@ from studio.heartbeat import live_workers, redis_client
 from training.warmup import loaded_models, warming
 
 log = logging.getLogger(__name__)
-# Short, so that a hung Redis still lets /healthz answer inside a probe's 1 s.
+# Short, so that a hung Redis or database still lets /healthz answer inside a probe's 1 s.
 REDIS_TIMEOUT_S = 0.3
+DATABASE_TIMEOUT_S = 0.4
+# The database is asked on a thread of its own, so that a host that accepts the connection and
+# then says nothing (a paused or overloaded server) holds that thread, not the probe's answer.
+# One thread: while a check hangs, later probes wait their 0.4 s and report it, instead of
+# opening more connections to a server that is not answering.
+_database_prober = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-db")
 
 
 def _down(part: str, exc: Exception) -> dict[str, Any]:
@@ -25,13 +33,24 @@ def _down(part: str, exc: Exception) -> dict[str, Any]:
     return {"ok": False, "error": f"{part} is unreachable ({type(exc).__name__})."}
 
 
-def check_database() -> dict[str, Any]:
+def _select_one() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return {"ok": True, "vendor": connection.vendor}
+        return connection.vendor
+    finally:
+        connection.close()
+
+
+def check_database() -> dict[str, Any]:
+    try:
+        vendor = _database_prober.submit(_select_one).result(timeout=DATABASE_TIMEOUT_S)
+    except WaitedTooLong:
+        log.warning("Health check: the database did not answer within %s s", DATABASE_TIMEOUT_S)
+        return {"ok": False, "error": "The database did not answer in time."}
     except Exception as exc:  # any failure means "down"
         return _down("The database", exc)
+    return {"ok": True, "vendor": vendor}
 
 
 def check_redis_and_workers() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -12,6 +12,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -77,6 +78,11 @@ class PrivatePostgres:
         )
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-l", str(self.folder / "log"),
                   "-o", options, "-w", "-t", "30", "start")  # fmt: skip
+
+    def signal(self, sig: signal.Signals) -> None:
+        """Signal the postmaster: SIGSTOP makes the server a host that accepts connections and
+        then says nothing, SIGCONT wakes it."""
+        os.kill(int((self.folder / "data" / "postmaster.pid").read_text().split()[0]), sig)
 
     def stop(self, mode: str = "fast", *, check: bool = True) -> None:
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", mode, "-w", "stop", check=check)
@@ -172,6 +178,20 @@ def test_postgres_restart_gives_clean_503s_then_recovers(private_postgres, tmp_p
         )
         assert again.api.json() == up.api.json()
         assert again.health.json()["checks"]["database"]["ok"] is True
+
+        # A database host that answers nothing: /healthz still answers inside a probe's 1 s.
+        private_postgres.signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            silent = requests.get(f"{url}/healthz", timeout=15)
+            assert time.monotonic() - started < 1.0
+        finally:
+            private_postgres.signal(signal.SIGCONT)
+        assert silent.status_code == 503
+        assert silent.json()["checks"]["database"] == {
+            "ok": False,
+            "error": "The database did not answer in time.",
+        }
         assert web.alive, "the web process must survive the outage"
     finally:
         processes.stop_all([web], grace_s=3)
