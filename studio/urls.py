@@ -6,7 +6,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from studio import views
-from training.api.runtime import urls as runtime_urls
 
 handler400 = "studio.errors.bad_request"
 handler404 = "studio.errors.not_found"
@@ -20,18 +19,10 @@ urlpatterns = [
     path("keys/", views.keys, name="keys"),
     path("keys/<int:slot>/regenerate/", views.key_regenerate, name="key-regenerate"),
     path("keys/<int:slot>/revoke/", views.key_revoke, name="key-revoke"),
-    path("projects/", include("training.train_urls")),
-    path("projects/", include("training.evaluation_urls")),
-    path("projects/", include("training.deploy_urls")),
     path("projects/", include("projects.urls")),
-    path("api/", include(runtime_urls.studio_urlpatterns)),
     path("api/", include("projects.api.urls")),
-    path("api/", include("training.api.studio_evaluation_urls")),
-    path("api/", include("training.api.studio_train_urls")),
-    path("language/", include(runtime_urls.azure_urlpatterns)),
-    path("language/", include("training.api.azure.preview")),
-    path("language/authoring/analyze-text/", include("training.api.azure_deployments")),
-    path("language/authoring/analyze-text/", include("training.api.azure.ga")),
+    # Training's pages under /projects/, its studio API under /api/, Azure's under /language/.
+    path("", include("training.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
     path(

@@ -1,5 +1,6 @@
-"""Predictions from a deployment: per-document validation, the engine's cached classifier, the
-project's confidence threshold, and the runtime `analyze-text` jobs built on top of them."""
+"""Predictions from a deployment: per-document validation, the engine's cached classifier and
+the project's confidence threshold. Azure's analyze-text jobs build on them in
+`training.api.azure.runtime`."""
 
 from __future__ import annotations
 
@@ -8,30 +9,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from celery import current_app
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from training.models import Deployment
 
-from projects.access import RULES, project_for
-from studio.errors import NotFound, ValidationError
-from studio.jobs import Heartbeat, JobKind
-from training.deployments import get_deployment_to_serve
-from training.models import AnalyzeJob, Deployment, JobStatus
-
-# Azure's documented runtime limits: 25 documents per request, 125,000 characters in all.
+# Azure's documented limit, which the studio's own route keeps too.
 MAX_CHARS_PER_DOCUMENT = 125_000
-AZURE_MAX_DOCUMENTS = 25
-AZURE_MAX_TOTAL_CHARS = 125_000
 STUDIO_MAX_DOCUMENTS = 1_000
-# Jobs up to this many characters are predicted during the POST; larger ones go to a worker.
-SYNC_MAX_CHARS = 20_000
 TOP_ALTERNATIVES = 5
-# The task is sent by name: its module imports this one for the body it runs.
-ANALYZE_JOB_TASK = "training.analyze_job"
-
-SINGLE_KIND = "CustomSingleLabelClassification"
-MULTI_KIND = "CustomMultiLabelClassification"
 
 
 @dataclass
@@ -115,165 +98,3 @@ def classify(deployment: Deployment, documents: list[tuple[str, Any]]) -> list[D
         results[index].classes = sorted(picked, key=lambda cp: -cp[1])
         results[index].alternatives = ranked[:TOP_ALTERNATIVES]
     return results
-
-
-# --- Runtime analyze-text jobs -------------------------------------------------------------------
-
-
-@dataclass
-class TaskSpec:
-    kind: str
-    task_name: str
-    project_name: str
-    deployment_name: str
-
-
-def _resolve(user: Any, task: TaskSpec) -> Deployment:
-    project = project_for(user, task.project_name, RULES["azure-analyze"]["POST:task"])
-    assert project is not None
-    deployment = get_deployment_to_serve(project, task.deployment_name)
-    expected = MULTI_KIND if project.is_multi_label else SINGLE_KIND
-    if task.kind != expected:
-        raise ValidationError(
-            f"The project {project.name!r} is a {expected} project; the task kind "
-            f"{task.kind!r} does not match it.",
-            inner_code="InvalidParameterValue",
-            target="tasks",
-        )
-    return deployment
-
-
-def submit_analyze_job(
-    *, user: Any, display_name: str, documents: list[dict[str, Any]], tasks: list[TaskSpec]
-) -> AnalyzeJob:
-    """Check every task's project and deployment now (404/400 at POST time), store the job, and
-    predict it at once when small; larger ones are left to the `default` worker queue."""
-    for task in tasks:
-        _resolve(user, task)
-    total = sum(len(d["text"]) for d in documents if check_text(d["text"]) is None)
-    if total > AZURE_MAX_TOTAL_CHARS:
-        raise ValidationError(
-            f"Request Payload sent is too large to be processed. Limit request size to: "
-            f"{AZURE_MAX_TOTAL_CHARS} characters in all documents.",
-            inner_code="InvalidDocumentBatch",
-        )
-    job = AnalyzeJob.objects.create(
-        created_by=user,
-        display_name=display_name,
-        request={"documents": documents, "tasks": [t.__dict__ for t in tasks]},
-    )
-    if total <= SYNC_MAX_CHARS:
-        run_analyze_job(job.pk)
-        job.refresh_from_db()
-    else:
-        transaction.on_commit(lambda: _send(job))
-    return job
-
-
-def _send(job: AnalyzeJob) -> None:
-    current_app.send_task(ANALYZE_JOB_TASK, args=[job.pk])
-
-
-def _task_result(user: Any, task: TaskSpec, documents: list[dict[str, Any]]) -> dict[str, Any]:
-    now = timezone.now().isoformat().replace("+00:00", "Z")
-    item: dict[str, Any] = {
-        "kind": f"{task.kind}LROResults",
-        "taskName": task.task_name,
-        "lastUpdateDateTime": now,
-        "status": JobStatus.SUCCEEDED.value,
-    }
-    try:
-        deployment = _resolve(user, task)
-        results = classify(deployment, [(d["id"], d["text"]) for d in documents])
-    except (NotFound, ValidationError) as exc:  # the deployment went away after the POST
-        item["status"] = JobStatus.FAILED.value
-        item["error"] = {"code": exc.code, "message": exc.message}
-        return item
-    item["results"] = {
-        "projectName": task.project_name,
-        "deploymentName": task.deployment_name,
-        "documents": [
-            {
-                "id": r.id,
-                "class": [{"category": c, "confidenceScore": round(p, 6)} for c, p in r.classes],
-                "warnings": [],
-            }
-            for r in results
-            if r.error is None
-        ],
-        "errors": [{"id": r.id, "error": r.error} for r in results if r.error is not None],
-        "modelVersion": str(deployment.model_version),
-    }
-    return item
-
-
-def run_analyze_job(job_pk: int) -> None:
-    """Predict every task of the job and store Azure's result items. Only the claim
-    `notStarted → running` proceeds, so a second delivery of the message does nothing."""
-    if not AnalyzeJob.claim(Q(pk=job_pk)):
-        return
-    job = AnalyzeJob.objects.select_related("created_by").get(pk=job_pk)
-    documents = job.request["documents"]
-    with Heartbeat(job):
-        items = [
-            _task_result(job.created_by, TaskSpec(**t), documents) for t in job.request["tasks"]
-        ]
-    failed = sum(1 for i in items if i["status"] == JobStatus.FAILED)
-    if failed == 0:
-        status = JobStatus.SUCCEEDED
-    elif failed == len(items):
-        status = JobStatus.FAILED
-    else:
-        status = JobStatus.PARTIALLY_COMPLETED
-    errors = [i.pop("error") for i in items if "error" in i]
-    # A cancel that landed while predicting wins.
-    AnalyzeJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-        status=status, results=items, errors=errors, updated_at=timezone.now()
-    )
-
-
-def _fail(job: AnalyzeJob, code: str, message: str) -> int:
-    return AnalyzeJob.objects.filter(pk=job.pk, status=job.status).update(
-        status=JobStatus.FAILED,
-        errors=[{"code": code, "message": message}],
-        updated_at=timezone.now(),
-    )
-
-
-ANALYZE_JOBS = JobKind(
-    model=AnalyzeJob,
-    queue="default",
-    send=_send,
-    fail=_fail,
-    lost="The worker predicting this job stopped (worker lost). Submit the job again.",
-    unclaimed="No worker took this job, although it was sent again several times. Check "
-    "that the studio's workers run, then submit the job again.",
-)
-
-
-def get_analyze_job(user: Any, job_id: str) -> AnalyzeJob:
-    job = (
-        AnalyzeJob.objects.filter(job_id=job_id, created_by=user).first() if _uuid(job_id) else None
-    )
-    if job is None or job.expires_at < timezone.now():
-        raise NotFound(f"The job {job_id!r} does not exist.", code="NotFound")
-    return job
-
-
-def cancel_analyze_job(user: Any, job_id: str) -> AnalyzeJob:
-    job = get_analyze_job(user, job_id)
-    AnalyzeJob.objects.filter(
-        pk=job.pk, status__in=[JobStatus.NOT_STARTED, JobStatus.RUNNING]
-    ).update(status=JobStatus.CANCELLED, updated_at=timezone.now())
-    job.refresh_from_db()
-    return job
-
-
-def _uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

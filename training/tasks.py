@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from projects.tasks import IMPORT_JOBS
 from studio.jobs import reap
-from training.api.runtime import tasks as _runtime_tasks  # noqa: F401  (registers its tasks)
-from training.prediction import ANALYZE_JOBS
+from training.api.azure.runtime import ANALYZE_JOB_TASK, ANALYZE_JOBS, run_analyze_job
 from training.services import RUN_JOB_TASK, TRAINING_JOBS, run_training_job
 
 
@@ -19,6 +18,13 @@ def run_job_task(job_id: str) -> str:
     conditional claim makes that redelivery harmless. No retries: a failure is reported on
     the job, and training again is the user's call."""
     return run_training_job(job_id)
+
+
+@shared_task(name=ANALYZE_JOB_TASK, acks_late=True)
+def analyze_job(job_pk: int) -> None:
+    """Predict one analyze-text job too large to predict during the request. The body's claim
+    makes a redelivered message harmless."""
+    run_analyze_job(job_pk)
 
 
 @shared_task(name="training.fail_stale_jobs")

@@ -1,1 +1,1 @@
-"""The HTTP APIs of training: the studio's own (`studio_*`) and Azure's (`azure/`, `runtime/`)."""
+"""The HTTP APIs of training: the studio's own (`studio/`) and Azure's (`azure/`)."""

@@ -19,9 +19,9 @@ from projects.models import ImportJob
 from projects.tasks import IMPORT_JOBS, run_import
 from studio.jobs import MAX_SENDS, JobStatus, reap
 from training import services
+from training.api.azure.runtime import ANALYZE_JOBS, run_analyze_job
 from training.api.azure.shapes import azure_job_json
 from training.models import AnalyzeJob, AuthoringJob, DeploymentJob, TrainingJob
-from training.prediction import ANALYZE_JOBS, run_analyze_job
 from training.tasks import fail_stale_jobs_task
 
 pytestmark = pytest.mark.django_db

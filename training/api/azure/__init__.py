@@ -1,1 +1,2 @@
-"""Azure-compatible authoring API: the only code that speaks Azure's camelCase."""
+"""Azure-compatible API: authoring, deployments and runtime routes, the JSON shapes they answer
+with (`shapes`) and the one list of `api-version`s (`versions`)."""

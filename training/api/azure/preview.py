@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -113,16 +112,3 @@ class PreviewValidationApi(APIView):
                 }
             )
         return Response({"documents": documents, "nextLink": None})
-
-
-_P = r"^text/authoring/v1\.0-preview\.2/projects/(?P<project_name>[^/]+)"
-urlpatterns = [
-    re_path(rf"{_P}/train/?$", PreviewTrainApi.as_view(), name="azure-preview-train"),
-    re_path(
-        rf"{_P}/train/jobs/(?P<job_id>[^/]+)/?$",
-        PreviewTrainJobApi.as_view(),
-        name="azure-preview-train-job",
-    ),
-    re_path(rf"{_P}/evaluation/?$", PreviewEvaluationApi.as_view(), name="azure-preview-eval"),
-    re_path(rf"{_P}/validation/?$", PreviewValidationApi.as_view(), name="azure-preview-valid"),
-]

@@ -1,5 +1,5 @@
 """Azure's GA authoring routes under `/language/authoring/analyze-text/projects` (projects,
-import/export, training, models, evaluation). Deployments live in `azure_deployments`."""
+import/export, training, models, evaluation). Deployments live in `deployments`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from django.db import transaction
-from django.urls import re_path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -474,45 +473,3 @@ def _page(view: AzureView, request: Request, items: list[Any], path: str) -> Res
         if top is not None:
             next_link += f"&top={end - stop}"
     return Response({"value": items[skip:stop], "nextLink": next_link})
-
-
-_P = r"^projects/(?P<project_name>[^/:]+)"
-_M = rf"{_P}/models/(?P<model_name>[^/:]+)"
-_J = r"(?P<job_id>[^/:]+)"
-urlpatterns = [
-    re_path(r"^projects/?$", ProjectListApi.as_view(), name="azure-projects"),
-    re_path(
-        rf"^projects/global/deletion-jobs/{_J}/?$",
-        DeletionJobApi.as_view(),
-        name="azure-deletion-job",
-    ),
-    re_path(
-        r"^projects/global/training-config-versions/?$",
-        TrainingConfigVersionsApi.as_view(),
-        name="azure-training-config-versions",
-    ),
-    re_path(rf"{_P}/?$", ProjectApi.as_view(), name="azure-project"),
-    re_path(rf"{_P}/:import/?$", ImportApi.as_view(), name="azure-import"),
-    re_path(rf"{_P}/import/jobs/{_J}/?$", ImportJobApi.as_view(), name="azure-import-job"),
-    re_path(rf"{_P}/:export/?$", ExportApi.as_view(), name="azure-export"),
-    re_path(rf"{_P}/export/jobs/{_J}/?$", ExportJobApi.as_view(), name="azure-export-job"),
-    re_path(
-        rf"{_P}/export/jobs/{_J}/result/?$", ExportResultApi.as_view(), name="azure-export-result"
-    ),
-    re_path(rf"{_P}/:train/?$", TrainApi.as_view(), name="azure-train"),
-    re_path(rf"{_P}/train/jobs/?$", TrainJobListApi.as_view(), name="azure-train-jobs"),
-    re_path(rf"{_P}/train/jobs/{_J}/?$", TrainJobApi.as_view(), name="azure-train-job"),
-    re_path(
-        rf"{_P}/train/jobs/{_J}/:cancel/?$", TrainJobCancelApi.as_view(), name="azure-train-cancel"
-    ),
-    re_path(rf"{_P}/models/?$", ModelListApi.as_view(), name="azure-models"),
-    re_path(rf"{_M}/?$", ModelApi.as_view(), name="azure-model"),
-    re_path(
-        rf"{_M}/evaluation/summary-result/?$",
-        EvaluationSummaryApi.as_view(),
-        name="azure-evaluation-summary",
-    ),
-    re_path(
-        rf"{_M}/evaluation/result/?$", EvaluationResultApi.as_view(), name="azure-evaluation-result"
-    ),
-]

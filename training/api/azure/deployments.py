@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -122,20 +121,3 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-_P = r"^projects/(?P<project_name>[^/]+)/deployments"
-urlpatterns = [
-    re_path(rf"{_P}/?$", DeploymentListApi.as_view(), name="azure-deployment-list"),
-    re_path(rf"{_P}/:swap/?$", DeploymentSwapApi.as_view(), name="azure-deployment-swap"),
-    re_path(
-        rf"{_P}/(?P<deployment_name>[^/]+)/jobs/(?P<job_id>[^/]+)/?$",
-        DeploymentJobApi.as_view(),
-        name="azure-deployment-job",
-    ),
-    re_path(
-        rf"{_P}/(?P<deployment_name>[^/:][^/]*)/?$",
-        DeploymentApi.as_view(),
-        name="azure-deployment",
-    ),
-]

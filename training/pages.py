@@ -1,19 +1,73 @@
-"""Model performance, compare, export and Improve model pages: thin views over the stored
-evaluation; the figures come from `training.evaluation`, the charts from the page scripts."""
+"""The training app's pages under /projects/<name>/: Train, Model performance (list, model,
+compare, exports), Improve model, Deploy and Test model. Each is a server-rendered shell over the
+reads in `training.services` and `training.evaluation`; the page scripts call the studio API."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from projects.models import Class
+from projects.names import RESOURCE_NAME_HELP, RESOURCE_NAME_RE
 from projects.shell import project_page
 from studio.errors import StudioError
 from training import evaluation as ev
 from training import services
-from training.models import TrainedModel
+from training.job_json import jobs_json
+from training.models import Deployment, JobStatus, SplitKind, TrainedModel, TrainingMode
+from training.prediction import preload
+
+# Train page: a shell with the readiness summary and job history; its script starts and cancels
+# jobs through the studio API and follows them over the websocket.
+
+RECENT_JOBS = 10
+
+
+def train_page(request: HttpRequest, name: str) -> HttpResponse:
+    context = project_page(request, name, "train")
+    project = context["project"]
+    models = services.trained_models(project)
+    jobs = services.list_jobs(project)[:RECENT_JOBS]
+    active = next((job for job in jobs if job.is_active), None)
+    readiness = services.training_readiness(project)
+    jobs_data = jobs_json(jobs)
+    page_data = {
+        "project": project.name,
+        "models": {
+            m.name: {
+                "trained_at": m.trained_at.isoformat() if m.trained_at else None,
+                "f1": m.micro_f1,
+                "version": m.version,
+            }
+            for m in models
+        },
+        "readiness": readiness,
+        "jobs": jobs_data,
+        "active_job": jobs_data[jobs.index(active)] if active else None,
+        # The template's labels, so that rows the script adds read the same.
+        "statuses": dict(JobStatus.choices),
+    }
+    context |= {
+        "models": models,
+        "jobs": jobs,
+        "active_job": active,
+        "readiness": readiness,
+        "page_data": page_data,
+        "modes": TrainingMode.choices,
+        "splits": SplitKind.choices,
+        "name_help": RESOURCE_NAME_HELP,
+        "name_pattern": RESOURCE_NAME_RE.pattern.strip("^$"),
+        "default_base_model": settings.STUDIO_BASE_MODEL or "",
+        "max_models": services.MAX_MODELS_PER_PROJECT,
+    }
+    return render(request, "training/train.html", context)
+
+
+# Model performance, compare, exports and Improve model: thin views over the stored evaluation;
+# the figures come from `training.evaluation`, the charts from the page scripts.
 
 
 def _model(context: dict[str, Any], model_name: str) -> TrainedModel:
@@ -149,3 +203,30 @@ def improve_page(request: HttpRequest, name: str) -> HttpResponse:
         },
     }
     return render(request, "training/improve.html", context)
+
+
+# Deploy and Test model.
+
+
+def _deploy_context(request: HttpRequest, name: str, section: str) -> dict:
+    context = project_page(request, name, section)
+    deployments = Deployment.objects.filter(project=context["project"]).select_related("model")
+    return context | {"deployments": deployments}
+
+
+def deploy_page(request: HttpRequest, name: str) -> HttpResponse:
+    context = _deploy_context(request, name, "deploy")
+    context["models"] = TrainedModel.objects.filter(project=context["project"], version__gt=0)
+    return render(request, "training/deploy.html", context)
+
+
+def test_model_page(request: HttpRequest, name: str) -> HttpResponse:
+    context = _deploy_context(request, name, "test")
+    # The bars take each class's own colour, as on the Data and Tag pages.
+    context["class_colours"] = dict(
+        Class.objects.filter(project=context["project"]).values_list("name", "colour")
+    )
+    first = next(iter(context["deployments"]), None)
+    if first is not None:
+        preload(first)
+    return render(request, "training/test_model.html", context)

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from studio.schema import value_list
 from training import deployments as services
-from training.api.runtime.serializers import (
+from training.api.studio.serializers import (
     ClassifyInput,
     DeployInput,
     DeploymentOutput,

@@ -1,0 +1,1 @@
+"""The studio's own training API: jobs, evaluation, deployments and classify."""
