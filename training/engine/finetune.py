@@ -46,10 +46,6 @@ WARMUP_FRACTION = 0.1
 WEIGHT_DECAY = 0.01
 # The head starts from a good solution; it moves at the encoder's pace times this.
 HEAD_LR_MULTIPLIER = 10.0
-# Inverse regularization of the logistic heads this recipe starts from and (single-label) ends
-# with: the value its results were measured with (docs/benchmarks.md, Accuracy). `quick` uses
-# C = 1 for single-label; that value is not yet measured on fine-tuned embeddings.
-PROBE_C = 10.0
 
 
 def finetune(

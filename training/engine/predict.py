@@ -48,8 +48,3 @@ _locks_guard = threading.Lock()
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _cached(resolved: str, quantize: bool) -> Classifier:
     return load_classifier(resolved, quantize=quantize)
-
-
-def clear_cache() -> None:
-    """Forget every loaded model (tests; a process that deleted artifact folders)."""
-    _cached.cache_clear()

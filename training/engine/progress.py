@@ -10,7 +10,6 @@ from typing import Any
 
 from training.engine.errors import Cancelled
 
-PHASES = ("preparing", "encoding", "training", "evaluating", "saving", "done")
 # Events closer together than this are dropped, except phase changes and the final one; the
 # studio relays them to browsers and should not be flooded by a fast CPU loop.
 MIN_INTERVAL_S = 0.2

@@ -24,18 +24,13 @@ from training.engine.data import TrainingData, read_jsonl
 from training.engine.encoder import Encoder, default_base_model, load_encoder
 from training.engine.errors import EngineError
 from training.engine.evaluate import Evaluation, evaluate
-from training.engine.finetune import PROBE_C, finetune
+from training.engine.finetune import finetune
 from training.engine.heads import fit_logistic_head, label_matrix
 from training.engine.progress import Progress, ProgressTracker
+from training.engine.recipes import Recipe, recipe_for
 from training.engine.runtime import resolve_device, seed_everything, set_threads
 from training.engine.split import Split, split_documents
 from training.engine.thresholds import labels_per_document, tune_thresholds
-
-# Bands of the 0-100 progress scale per phase and mode: (encoding, training, evaluating).
-BANDS = {
-    "quick": ((3, 80), (80, 88), (88, 96)),
-    "standard": ((3, 10), (10, 90), (90, 96)),
-}
 
 
 @dataclass
@@ -92,7 +87,60 @@ def train(
     if out_dir.exists():
         raise EngineError("artifact_exists", f"{out_dir} already exists")
     data.validate()
-    tracker = ProgressTracker(on_progress, should_stop)
+    recipe = recipe_for(config.mode, data.multi_label)
+    run = _prepare(data, config, recipe, ProgressTracker(on_progress, should_stop))
+    features = _embed_training_documents(run)
+    classifier = _fit_probe(run, features)
+    history = _fine_tune(run, classifier) if recipe.fine_tunes else []
+
+    _begin_scoring(run)
+    if recipe.reprobes:
+        features = _reprobe(run, classifier)
+    validation_features, validation_p = _score_validation(run, classifier)
+    if recipe.tunes_thresholds:
+        classifier.thresholds = _tune_thresholds(run, validation_p)
+    elif recipe.validation_joins_head and run.split.validation:
+        classifier.head = _fit_final_head(run, features, validation_features)
+    test_p = _score_test(run, classifier)
+
+    result = _result(run, out_dir, classifier, validation_p, test_p, history)
+    run.tracker.begin("saving", 96, 100, message="Calibrating int8, writing the model")
+    classifier.calibrate(run.texts(run.split.train))
+    result.duration_s = round(time.monotonic() - started, 3)
+    _save_atomically(classifier, out_dir, result, run.tracker)
+    run.tracker.done(message="Training finished")
+    return result
+
+
+@dataclass
+class _Run:
+    """What the phases of one run share."""
+
+    data: TrainingData
+    config: TrainConfig
+    recipe: Recipe
+    tracker: ProgressTracker
+    split: Split
+    encoder: Encoder
+    base_model: str
+    targets: np.ndarray
+    # The project's mean label count: it places the multi-label threshold, both for the
+    # epoch choice of `standard` and for the model saved.
+    label_rate: float
+
+    def texts(self, indices: list[int]) -> list[str]:
+        return [self.data.texts[i] for i in indices]
+
+    @property
+    def rescored(self) -> int:
+        """Training documents embedded again while scoring (a re-probe), for the progress."""
+        return len(self.split.train) if self.recipe.reprobes else 0
+
+
+def _prepare(
+    data: TrainingData, config: TrainConfig, recipe: Recipe, tracker: ProgressTracker
+) -> _Run:
+    """Seed the run, split the documents and load the base model."""
     tracker.begin("preparing", 0, 3, message="Splitting documents, loading the base model")
     seed_everything(config.seed)
     set_threads(config.threads)
@@ -102,87 +150,133 @@ def train(
         base_model, max_length=config.max_length, device=resolve_device(config.device)
     )
     targets = label_matrix(data.labels, data.classes)
-    texts = data.texts
-    encoding, training, evaluating = BANDS[config.mode]
-
-    train_texts = [texts[i] for i in split.train]
-    tracker.begin("encoding", *encoding, total_steps=len(train_texts), message="Embedding")
-    features = encoder.encode(
-        train_texts, batch_size=config.batch_size, on_batch=lambda done: tracker.advance(done)
+    return _Run(
+        data=data,
+        config=config,
+        recipe=recipe,
+        tracker=tracker,
+        split=split,
+        encoder=encoder,
+        base_model=str(base_model),
+        targets=targets,
+        label_rate=labels_per_document(targets[split.train + split.validation]),
     )
-    tracker.begin("training", *training, message="Fitting the linear head")
-    # `standard` keeps the C its recipe was measured with; `quick` the one for the project kind.
-    c = PROBE_C if config.mode == "standard" else None
+
+
+def _embed_training_documents(run: _Run) -> np.ndarray:
+    """The training documents' embeddings from the base model, which every recipe fits its
+    first head on."""
+    texts = run.texts(run.split.train)
+    tracker = run.tracker
+    tracker.begin(
+        "encoding", *run.recipe.bands.encoding, total_steps=len(texts), message="Embedding"
+    )
+    return run.encoder.encode(
+        texts, batch_size=run.config.batch_size, on_batch=lambda done: tracker.advance(done)
+    )
+
+
+def _fit_probe(run: _Run, features: np.ndarray) -> Classifier:
+    """The classifier with a logistic head on the training documents' embeddings: `quick`'s
+    model and `standard`'s starting point."""
+    run.tracker.begin("training", *run.recipe.bands.training, message="Fitting the linear head")
+    head = _fit_head(run, features, run.split.train)
+    return Classifier(run.encoder, head, run.data.classes, run.data.multi_label)
+
+
+def _fit_head(run: _Run, features: np.ndarray, indices: list[int]) -> torch.nn.Linear:
+    """A logistic head with the recipe's C on the given embeddings of documents `indices`,
+    on the encoder's device."""
     head = fit_logistic_head(
         features,
-        targets[split.train],
-        multi_label=data.multi_label,
-        seed=config.seed,
-        c=c,
-        check=tracker.check,
+        run.targets[indices],
+        multi_label=run.recipe.multi_label,
+        seed=run.config.seed,
+        c=run.recipe.head_c,
+        check=run.tracker.check,
     )
-    classifier = Classifier(encoder, head, data.classes, data.multi_label)
-    # The project's mean label count: it places the multi-label threshold, both for the
-    # epoch choice of `standard` and for the model saved.
-    label_rate = labels_per_document(targets[split.train + split.validation])
-    history: list[dict[str, Any]] = []
-    if config.mode == "standard":
-        history = finetune(
-            classifier,
-            train_texts,
-            targets[split.train],
-            [texts[i] for i in split.validation],
-            targets[split.validation],
-            config,
-            tracker,
-            training,
-            label_rate,
-        )
+    return head.to(run.encoder.device).eval()
 
-    # Single-label `standard` swaps its fine-tuned head for a logistic one fitted on the
-    # fine-tuned embeddings, as `quick` has on the frozen ones (docs/benchmarks.md, Accuracy).
-    reprobe = config.mode == "standard" and not data.multi_label
-    scored = len(split.train) if reprobe else 0
-    tracker.begin(
+
+def _fine_tune(run: _Run, classifier: Classifier) -> list[dict[str, Any]]:
+    return finetune(
+        classifier,
+        run.texts(run.split.train),
+        run.targets[run.split.train],
+        run.texts(run.split.validation),
+        run.targets[run.split.validation],
+        run.config,
+        run.tracker,
+        run.recipe.bands.training,
+        run.label_rate,
+    )
+
+
+def _begin_scoring(run: _Run) -> None:
+    run.tracker.begin(
         "evaluating",
-        *evaluating,
-        total_steps=scored + len(split.validation) + len(split.test),
+        *run.recipe.bands.evaluating,
+        total_steps=run.rescored + len(run.split.validation) + len(run.split.test),
         message="Scoring validation and test documents",
     )
-    if reprobe:
-        features = encoder.encode(train_texts, on_batch=lambda done: tracker.advance(done))
-        classifier.head = _logistic_head(
-            encoder, features, targets[split.train], config.seed, c, tracker
-        )
-    validation_features = encoder.encode(
-        [texts[i] for i in split.validation], on_batch=lambda done: tracker.advance(scored + done)
+
+
+def _reprobe(run: _Run, classifier: Classifier) -> np.ndarray:
+    """Replace the classifier's head by a logistic one on the (fine-tuned) embeddings of the
+    training documents; returns those embeddings."""
+    features = run.encoder.encode(
+        run.texts(run.split.train), on_batch=lambda done: run.tracker.advance(done)
     )
-    validation_p = classifier.confidences(validation_features)
-    if data.multi_label:
-        classifier.thresholds = tune_thresholds(validation_p, targets[split.validation], label_rate)
-    elif split.validation:
-        # Once the validation predictions are recorded (from the head fitted on training
-        # documents, so they stay out-of-sample for the Improve page), single-label has no
-        # further use for those documents than as training data for the head: a ninth more
-        # documents is worth up to a point of accuracy at 8 per class (docs/benchmarks.md,
-        # Accuracy). Multi-label keeps its head, whose threshold was set on them.
-        classifier.head = _logistic_head(
-            encoder,
-            np.vstack([features, validation_features]),
-            targets[split.train + split.validation],
-            config.seed,
-            c,
-            tracker,
-        )
-    test_p = classifier.probabilities(
-        [texts[i] for i in split.test],
-        on_batch=lambda done: tracker.advance(scored + len(split.validation) + done),
+    classifier.head = _fit_head(run, features, run.split.train)
+    return features
+
+
+def _score_validation(run: _Run, classifier: Classifier) -> tuple[np.ndarray, np.ndarray]:
+    """The validation documents' embeddings and their confidences under the current head."""
+    features = run.encoder.encode(
+        run.texts(run.split.validation),
+        on_batch=lambda done: run.tracker.advance(run.rescored + done),
     )
+    return features, classifier.confidences(features)
+
+
+def _tune_thresholds(run: _Run, validation_p: np.ndarray) -> np.ndarray:
+    return tune_thresholds(validation_p, run.targets[run.split.validation], run.label_rate)
+
+
+def _fit_final_head(
+    run: _Run, train_features: np.ndarray, validation_features: np.ndarray
+) -> torch.nn.Linear:
+    """The head saved: refitted on training plus validation documents, after the validation
+    predictions were recorded from the head fitted on training documents only."""
+    return _fit_head(
+        run,
+        np.vstack([train_features, validation_features]),
+        run.split.train + run.split.validation,
+    )
+
+
+def _score_test(run: _Run, classifier: Classifier) -> np.ndarray:
+    offset = run.rescored + len(run.split.validation)
+    return classifier.probabilities(
+        run.texts(run.split.test), on_batch=lambda done: run.tracker.advance(offset + done)
+    )
+
+
+def _result(
+    run: _Run,
+    out_dir: Path,
+    classifier: Classifier,
+    validation_p: np.ndarray,
+    test_p: np.ndarray,
+    history: list[dict[str, Any]],
+) -> TrainResult:
+    """The run's `TrainResult`, all but its duration."""
+    data, split = run.data, run.split
     validation_predictions = _per_document(data, classifier, split.validation, validation_p)
     test_predictions = _per_document(data, classifier, split.test, test_p)
     evaluation, evaluation_error = _evaluate(data, split, test_predictions)
-
-    result = TrainResult(
+    return TrainResult(
         artifact_dir=str(out_dir),
         split={data.ids[i]: part for i, part in sorted(split.assignments().items())},
         evaluation=evaluation,
@@ -192,35 +286,14 @@ def train(
         history=history,
         duration_s=0.0,
         counts=split.counts(),
-        config=config,
+        config=run.config,
         thresholds=(
             dict(zip(data.classes, map(float, classifier.thresholds), strict=True))
-            if data.multi_label
+            if run.recipe.tunes_thresholds
             else None
         ),
-        base_model=str(base_model),
+        base_model=run.base_model,
     )
-    tracker.begin("saving", 96, 100, message="Calibrating int8, writing the model")
-    classifier.calibrate(train_texts)
-    result.duration_s = round(time.monotonic() - started, 3)
-    _save_atomically(classifier, out_dir, result, tracker)
-    tracker.done(message="Training finished")
-    return result
-
-
-def _logistic_head(
-    encoder: Encoder,
-    features: np.ndarray,
-    targets: np.ndarray,
-    seed: int,
-    c: float | None,
-    tracker: ProgressTracker,
-) -> torch.nn.Linear:
-    """A single-label logistic head on the given embeddings, on the encoder's device."""
-    head = fit_logistic_head(
-        features, targets, multi_label=False, seed=seed, c=c, check=tracker.check
-    )
-    return head.to(encoder.device).eval()
 
 
 def _per_document(

@@ -97,8 +97,8 @@ def test_single_label_head_learns_from_validation_after_predicting_it(single_lab
     import numpy as np
 
     from training.engine.classifier import Classifier
-    from training.engine.finetune import PROBE_C
     from training.engine.heads import fit_logistic_head, label_matrix
+    from training.engine.recipes import recipe_for
 
     config = TrainConfig(mode=mode, epochs=2, batch_size=16, threads=2)
     result = train(single_label, config, tmp_path / "model")
@@ -117,7 +117,7 @@ def test_single_label_head_learns_from_validation_after_predicting_it(single_lab
             targets[indices],
             multi_label=False,
             seed=config.seed,
-            c=PROBE_C if mode == "standard" else None,  # quick: the single-label default
+            c=recipe_for(mode, multi_label=False).head_c,
         )
         return Classifier(loaded.encoder, head, single_label.classes, False)
 
