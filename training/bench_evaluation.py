@@ -110,14 +110,14 @@ def naive() -> Iterator[None]:
     the review parses the validation part again (no stored summary, no cache)."""
     from projects.models import Class
     from training import evaluation as ev
-    from training import services
+    from training import selectors
     from training.engine.evaluate import evaluate
 
-    get_model, trained_models = services.get_model, services.trained_models
+    get_model, trained_models = selectors.get_model, selectors.trained_models
     validation_results = ev.validation_results
 
     def rescored(model: Any) -> Any:
-        test = services.evaluation_results(model, "test")
+        test = selectors.evaluation_results(model, "test")
         classes = list(
             Class.objects.filter(project_id=model.project_id)
             .order_by("order", "id")
@@ -128,13 +128,13 @@ def naive() -> Iterator[None]:
         model.evaluation = evaluate(expected, predicted, classes, False).to_dict()
         return model
 
-    services.get_model = lambda project, name: rescored(get_model(project, name))
-    services.trained_models = lambda project: [rescored(m) for m in trained_models(project)]
-    ev.validation_results = lambda model: services.evaluation_results(model, "validation")
+    selectors.get_model = lambda project, name: rescored(get_model(project, name))
+    selectors.trained_models = lambda project: [rescored(m) for m in trained_models(project)]
+    ev.validation_results = lambda model: selectors.evaluation_results(model, "validation")
     try:
         yield
     finally:
-        services.get_model, services.trained_models = get_model, trained_models
+        selectors.get_model, selectors.trained_models = get_model, trained_models
         ev.validation_results = validation_results
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from projects.formats.csvfile import escape_cell
 from projects.models import Document, Project
-from training import services
+from training import selectors
 from training.models import JobStatus, TrainedModel, TrainingJob
 
 OVERALL_KEYS = (
@@ -348,7 +348,7 @@ def validation_results(model: TrainedModel) -> list[dict[str, Any]]:
     """The validation part of the model's results file. A version's folder never changes once
     written, so the parsed list is kept per (path, mtime): a page reload does not parse a
     10,000-document file again, and the test part is not kept at all."""
-    path = Path(model.artifact_path) / services.RESULTS_FILE
+    path = Path(model.artifact_path) / selectors.RESULTS_FILE
     if not model.artifact_path or not path.is_file():
         return []
     return _read_validation(str(path), path.stat().st_mtime_ns)
@@ -407,9 +407,9 @@ def review(
         "suggestions": suggestions(
             evaluation=model.evaluation,
             evaluation_error=model.evaluation_error,
-            tagged_counts=services.tagged_class_counts(project),
+            tagged_counts=selectors.tagged_class_counts(project),
             validation=validation,
-            few_documents=services.FEW_DOCUMENTS_WARNING,
+            few_documents=selectors.FEW_DOCUMENTS_WARNING,
             mistakes=mistakes,
         ),
     }

@@ -1,6 +1,6 @@
 """The training app's pages under /projects/<name>/: Train, Model performance (list, model,
 compare, exports), Improve model, Deploy and Test model. Each is a server-rendered shell over the
-reads in `training.services` and `training.evaluation`; the page scripts call the studio API."""
+reads in `training.selectors` and `training.evaluation`; the page scripts call the studio API."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from projects.names import RESOURCE_NAME_HELP, RESOURCE_NAME_RE
 from projects.shell import project_page
 from studio.errors import StudioError
 from training import evaluation as ev
-from training import services
+from training import selectors, services
 from training.job_json import jobs_json
 from training.models import Deployment, JobStatus, SplitKind, TrainedModel, TrainingMode
 from training.prediction import preload
@@ -29,10 +29,10 @@ RECENT_JOBS = 10
 def train_page(request: HttpRequest, name: str) -> HttpResponse:
     context = project_page(request, name, "train")
     project = context["project"]
-    models = services.trained_models(project)
-    jobs = services.list_jobs(project)[:RECENT_JOBS]
+    models = selectors.trained_models(project)
+    jobs = selectors.list_jobs(project)[:RECENT_JOBS]
     active = next((job for job in jobs if job.is_active), None)
-    readiness = services.training_readiness(project)
+    readiness = selectors.training_readiness(project)
     jobs_data = jobs_json(jobs)
     page_data = {
         "project": project.name,
@@ -72,7 +72,7 @@ def train_page(request: HttpRequest, name: str) -> HttpResponse:
 
 def _model(context: dict[str, Any], model_name: str) -> TrainedModel:
     try:
-        return services.get_model(context["project"], model_name)
+        return selectors.get_model(context["project"], model_name)
     except StudioError as exc:
         raise Http404(exc.message) from exc
 
@@ -93,7 +93,7 @@ def _summary(model: TrainedModel) -> dict[str, Any]:
 
 def performance_list(request: HttpRequest, name: str) -> HttpResponse:
     context = project_page(request, name, "performance")
-    context["rows"] = [_summary(m) for m in services.trained_models(context["project"])]
+    context["rows"] = [_summary(m) for m in selectors.trained_models(context["project"])]
     return render(request, "training/performance.html", context)
 
 
@@ -117,14 +117,14 @@ def model_details(request: HttpRequest, name: str, model_name: str) -> HttpRespo
             "recall": [row["recall"] for row in rows],
             "curve": curve,
         },
-        "others": [m for m in services.trained_models(context["project"]) if m.pk != model.pk],
+        "others": [m for m in selectors.trained_models(context["project"]) if m.pk != model.pk],
     }
     return render(request, "training/performance_model.html", context)
 
 
 def compare_page(request: HttpRequest, name: str) -> HttpResponse:
     context = project_page(request, name, "performance")
-    models = services.trained_models(context["project"])
+    models = selectors.trained_models(context["project"])
     by_name = {m.name: m for m in models}
     a = by_name.get(request.GET.get("a", ""))
     b = by_name.get(request.GET.get("b", ""))
@@ -181,7 +181,7 @@ def improve_page(request: HttpRequest, name: str) -> HttpResponse:
     review API and re-tags through the document tags API."""
     context = project_page(request, name, "improve")
     project = context["project"]
-    models = services.trained_models(project)
+    models = selectors.trained_models(project)
     chosen = next((m for m in models if m.name == request.GET.get("model")), None)
     if chosen is None and models:
         chosen = max(models, key=lambda m: (m.trained_at is not None, m.trained_at))

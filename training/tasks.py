@@ -1,4 +1,4 @@
-"""Celery interfaces for training: take ids, call the service, own only the delivery policy."""
+"""Celery interfaces for training: take ids, call the worker body, own only the delivery policy."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from django.utils import timezone
 from projects.tasks import IMPORT_JOBS
 from studio.jobs import reap
 from training.api.azure.runtime import ANALYZE_JOB_TASK, ANALYZE_JOBS, run_analyze_job
-from training.services import RUN_JOB_TASK, TRAINING_JOBS, run_training_job
+from training.services import RUN_JOB_TASK, TRAINING_JOBS
+from training.worker import run_training_job
 
 
 @shared_task(name=RUN_JOB_TASK, acks_late=True)
 def run_job_task(job_id: str) -> str:
-    """Train one job. Late acks make a killed worker's message come back; the service's
+    """Train one job. Late acks make a killed worker's message come back; the worker body's
     conditional claim makes that redelivery harmless. No retries: a failure is reported on
     the job, and training again is the user's call."""
     return run_training_job(job_id)

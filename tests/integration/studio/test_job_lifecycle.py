@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from projects.models import ImportJob
 from projects.tasks import IMPORT_JOBS, run_import
 from studio.jobs import MAX_SENDS, JobStatus, reap
-from training import services
+from training import worker
 from training.api.azure.runtime import ANALYZE_JOBS, run_analyze_job
 from training.api.azure.shapes import azure_job_json
 from training.models import AnalyzeJob, AuthoringJob, DeploymentJob, TrainingJob
@@ -68,7 +68,7 @@ def test_a_second_delivery_of_a_claimed_job_does_nothing(project):
     analyze = AnalyzeJob.objects.create(request={"documents": [], "tasks": []})
     for job in (training, imported, analyze):
         type(job).claim(Q(pk=job.pk))
-    assert services.run_training_job(str(training.job_id)) == "skipped (running)"
+    assert worker.run_training_job(str(training.job_id)) == "skipped (running)"
     assert run_import(str(imported.pk)) == "skipped"
     run_analyze_job(analyze.pk)
     analyze.refresh_from_db()

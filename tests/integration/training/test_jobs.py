@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.integration.training.conftest import add_tagged, wait_for_job
 from tests.integration.training.test_jobs_socket import _communicator, _session_cookie
-from training import services
+from training import services, worker
 from training.models import JobStatus, TrainedModel, TrainingJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,7 +93,7 @@ def test_redelivered_message_does_not_run_a_claimed_job(project, owner):
         heartbeat_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=7),
     )
-    assert services.run_training_job(str(job.job_id)) == "skipped (running)"
+    assert worker.run_training_job(str(job.job_id)) == "skipped (running)"
 
 
 def test_a_new_training_fails_the_lost_job_that_held_the_project(project, owner, client_for):

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.integration.training.conftest import TEXTS, add_tagged
-from training import services
+from training import selectors, services
 from training.models import JobStatus, TrainedModel
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_fewer_than_ten_documents_train_without_evaluation_and_say_why(project, 
     html = page_for(editor, project)
     assert "Training will run, but there will be no evaluation" in html
     assert "Only 8 documents: an evaluation needs at least 10" in html
-    readiness = services.training_readiness(project)
+    readiness = selectors.training_readiness(project)
     assert readiness["can_train"]
     assert not readiness["splits"]["automatic"]["evaluation"]
 

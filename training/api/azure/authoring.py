@@ -23,7 +23,7 @@ from projects.services import create_project, delete_project, update_project
 from studio.errors import NotFound, ValidationError
 from studio.parsers import JSONParser
 from studio.schema import api_version as schema_api_version
-from training import services
+from training import selectors, services
 from training.api.azure.shapes import (
     AZURE_KIND,
     KIND_OF_AZURE,
@@ -391,20 +391,20 @@ class TrainApi(AzureView):
 class TrainJobListApi(AzureView):
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_train_jobs_list")
     def get(self, request: Request, project_name: str) -> Response:
-        jobs = services.list_jobs(request.project)
+        jobs = selectors.list_jobs(request.project)
         return _page(self, request, [ga_job(job) for job in jobs], f"{project_name}/train/jobs")
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class TrainJobApi(AzureView):
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
-        return Response(ga_job(services.get_job(request.project, job_id)))
+        return Response(ga_job(selectors.get_job(request.project, job_id)))
 
 
 @extend_schema(request=None, responses={202: None})
 class TrainJobCancelApi(AzureView):
     def post(self, request: Request, project_name: str, job_id: str) -> Response:
-        services.cancel_job(services.get_job(request.project, job_id))
+        services.cancel_job(selectors.get_job(request.project, job_id))
         return self.accepted(request, f"{project_name}/train/jobs/{job_id}")
 
 
@@ -414,34 +414,34 @@ class TrainJobCancelApi(AzureView):
 class ModelListApi(AzureView):
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="azure_models_list")
     def get(self, request: Request, project_name: str) -> Response:
-        models = [model_json(m) for m in services.trained_models(request.project)]
+        models = [model_json(m) for m in selectors.trained_models(request.project)]
         return Response({"value": models, "nextLink": None})
 
 
 @extend_schema(responses={200: OpenApiTypes.OBJECT, 204: None})
 class ModelApi(AzureView):
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
-        return Response(model_json(services.get_model(request.project, model_name)))
+        return Response(model_json(selectors.get_model(request.project, model_name)))
 
     def delete(self, request: Request, project_name: str, model_name: str) -> Response:
-        services.delete_model(services.get_model(request.project, model_name))
+        services.delete_model(selectors.get_model(request.project, model_name))
         return Response(status=204)
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class EvaluationSummaryApi(AzureView):
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
-        model = services.get_evaluated_model(request.project, model_name)
+        model = selectors.get_evaluated_model(request.project, model_name)
         return Response(evaluation_summary(request.project, model))
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class EvaluationResultApi(AzureView):
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
-        model = services.get_model(request.project, model_name)
+        model = selectors.get_model(request.project, model_name)
         items = [
             evaluation_result(request.project, item)
-            for item in services.evaluation_results(model, "test")
+            for item in selectors.evaluation_results(model, "test")
         ]
         path = f"{project_name}/models/{model_name}/evaluation/result"
         return _page(self, request, items, path)

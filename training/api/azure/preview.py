@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.errors import ValidationError
-from training import services
+from training import selectors, services
 from training.api.azure.shapes import evaluation_result, preview_job
 
 PREFIX = "/language/text/authoring/v1.0-preview.2/projects"
@@ -44,14 +44,14 @@ class PreviewTrainApi(APIView):
 @extend_schema(responses=OpenApiTypes.OBJECT)
 class PreviewTrainJobApi(APIView):
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
-        return Response(preview_job(services.get_job(request.project, job_id)))
+        return Response(preview_job(selectors.get_job(request.project, job_id)))
 
 
 def _model_of(request: Request) -> Any:
     name = request.query_params.get("trainingModelName")
     if not name:
         raise ValidationError("trainingModelName is required.", target="trainingModelName")
-    return services.get_model(request.project, name)
+    return selectors.get_model(request.project, name)
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -99,7 +99,7 @@ class PreviewValidationApi(APIView):
 
     def get(self, request: Request, project_name: str) -> Response:
         model = _model_of(request)
-        items = services.evaluation_results(model, "validation")
+        items = selectors.evaluation_results(model, "validation")
         documents = []
         for item in items:
             shaped = evaluation_result(request.project, item)

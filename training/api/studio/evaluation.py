@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from training import evaluation as ev
-from training import services
+from training import selectors
 
 MAX_ITEMS = 1000
 
@@ -28,7 +28,7 @@ class ModelEvaluationApi(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
-        model = services.get_evaluated_model(request.project, model_name)
+        model = selectors.get_evaluated_model(request.project, model_name)
         matrix = model.evaluation.get("confusion_matrix")
         return Response(
             {
@@ -58,7 +58,7 @@ class ModelReviewApi(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request, project_name: str, model_name: str) -> Response:
-        model = services.get_model(request.project, model_name)
+        model = selectors.get_model(request.project, model_name)
         params = request.query_params
         top = params.get("top", "200")
         limit = min(int(top), MAX_ITEMS) if top.isdigit() else 200

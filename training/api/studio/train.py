@@ -1,7 +1,7 @@
 """Studio API for training, used by the Train page: start a job, list jobs, read and cancel one.
 
-Errors come out in Azure's envelope (the services raise them); the Azure-compatible routes live
-in training/api/azure/ and share the same services.
+Errors come out in Azure's envelope (the services and selectors raise them); the
+Azure-compatible routes live in training/api/azure/ and share the same services and selectors.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.schema import value_list
-from training import services
+from training import selectors, services
 from training.job_json import job_json, jobs_json
 from training.models import SplitKind, TrainingMode
 
@@ -83,18 +83,18 @@ class TrainApi(APIView):
 class JobListApi(APIView):
     @extend_schema(responses=value_list(JobOutput), operation_id="api_projects_jobs_list")
     def get(self, request: Request, project_name: str) -> Response:
-        jobs = services.list_jobs(request.project)
+        jobs = selectors.list_jobs(request.project)
         return Response({"value": jobs_json(jobs)})
 
 
 class JobDetailApi(APIView):
     @extend_schema(responses=JobOutput)
     def get(self, request: Request, project_name: str, job_id: str) -> Response:
-        return Response(job_json(services.get_job(request.project, job_id)))
+        return Response(job_json(selectors.get_job(request.project, job_id)))
 
 
 class JobCancelApi(APIView):
     @extend_schema(request=None, responses={202: JobOutput})
     def post(self, request: Request, project_name: str, job_id: str) -> Response:
-        job = services.cancel_job(services.get_job(request.project, job_id))
+        job = services.cancel_job(selectors.get_job(request.project, job_id))
         return Response(job_json(job), status=202)
