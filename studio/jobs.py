@@ -104,6 +104,16 @@ class AzureJob(Job):
         super().save(*args, **kwargs)
 
 
+def is_job_id(value: str) -> bool:
+    """Whether a string can be a job's id. Azure's routes take any string where an id goes, and
+    a malformed one is as missing as an unknown one (the database would refuse to compare it)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def stale_job_age() -> timedelta:
     """How long a worker may stay silent before its job counts as lost (a setting, so the
     kill -9 tests use seconds while production waits minutes)."""

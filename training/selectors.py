@@ -14,6 +14,7 @@ from django.db.models import Count
 
 from projects.models import Class, Document, Project, Split
 from studio.errors import NotFound
+from studio.jobs import is_job_id
 from training.models import SplitKind, TrainedModel, TrainingJob
 
 # Azure's guidance: fewer than this many tagged documents in a class gives a weak model.
@@ -104,11 +105,7 @@ def get_job(project: Project, job_id: str) -> TrainingJob:
 
 
 def _find_job(project: Project, job_id: str) -> TrainingJob | None:
-    import uuid
-
-    try:
-        uuid.UUID(str(job_id))
-    except ValueError:
+    if not is_job_id(job_id):
         return None
     return TrainingJob.objects.filter(project=project, job_id=job_id).first()
 

@@ -53,11 +53,11 @@ function timing(total, data) {
     return span;
   };
   const model = document.createElement("span");
-  model.textContent = `${data.model} v${data.modelVersion}`;
+  model.textContent = `${data.model} v${data.model_version}`;
   box.replaceChildren(
     model,
     part("Time taken:", total),
-    part("on the server:", Math.round(data.elapsedMs)),
+    part("on the server:", Math.round(data.elapsed_ms)),
   );
 }
 

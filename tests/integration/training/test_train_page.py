@@ -150,3 +150,4 @@ def test_cancel_through_the_api_ends_a_queued_job(project, editor):
     missing = client.get(f"/api/projects/{project.name}/jobs/not-a-job")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "NotFound"
+    assert missing.json()["error"]["message"].startswith("No route matches")

@@ -21,6 +21,7 @@ from projects.landing import ImportOptions, ImportRefused
 from projects.models import MAX_CLASSES_PER_PROJECT, MAX_DOCUMENTS_PER_PROJECT, ImportJob, Project
 from projects.services import create_project, delete_project, update_project
 from studio.errors import NotFound, ValidationError
+from studio.jobs import is_job_id
 from studio.parsers import JSONParser
 from studio.schema import api_version as schema_api_version
 from training import selectors, services
@@ -85,12 +86,8 @@ def _new_job(request: Request, kind: str, project_name: str, **fields: Any) -> A
 def _authoring_job(
     request: Request, kind: str, job_id: str, project_name: str | None
 ) -> AuthoringJob:
-    import uuid
-
-    try:
-        uuid.UUID(job_id)
-    except ValueError:
-        raise NotFound(f"The job {job_id!r} does not exist.") from None
+    if not is_job_id(job_id):
+        raise NotFound(f"The job {job_id!r} does not exist.")
     jobs = AuthoringJob.objects.filter(job_id=job_id, kind=kind)
     if project_name is not None:
         jobs = jobs.filter(project_name=project_name)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.errors import NotFound, ValidationError
+from studio.jobs import is_job_id
 from studio.schema import api_version as schema_api_version
 from training import deployments as services
 from training.api.azure.shapes import TRAINING_CONFIG_VERSION, azure_job_json, iso
@@ -105,19 +106,9 @@ class DeploymentJobApi(DeploymentView):
             DeploymentJob.objects.filter(
                 project=request.project, deployment_name=deployment_name, job_id=job_id
             ).first()
-            if _is_uuid(job_id)
+            if is_job_id(job_id)
             else None
         )
         if job is None:
             raise NotFound(f"The job {job_id!r} does not exist.")
         return Response(azure_job_json(job))
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

@@ -3,7 +3,6 @@ cancel) and their routes, `POST /language/analyze-text/jobs`, the job GET and `:
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,7 @@ from rest_framework.views import APIView
 
 from projects.access import RULES, project_for
 from studio.errors import NotFound, ValidationError
-from studio.jobs import Heartbeat, JobKind
+from studio.jobs import Heartbeat, JobKind, is_job_id
 from studio.schema import api_version as schema_api_version
 from training.api.azure.shapes import azure_job_json
 from training.api.azure.versions import API_VERSIONS, api_version
@@ -172,7 +171,9 @@ ANALYZE_JOBS = JobKind(
 
 def get_analyze_job(user: Any, job_id: str) -> AnalyzeJob:
     job = (
-        AnalyzeJob.objects.filter(job_id=job_id, created_by=user).first() if _uuid(job_id) else None
+        AnalyzeJob.objects.filter(job_id=job_id, created_by=user).first()
+        if is_job_id(job_id)
+        else None
     )
     if job is None or job.expires_at < timezone.now():
         raise NotFound(f"The job {job_id!r} does not exist.", code="NotFound")
@@ -186,14 +187,6 @@ def cancel_analyze_job(user: Any, job_id: str) -> AnalyzeJob:
     ).update(status=JobStatus.CANCELLED, updated_at=timezone.now())
     job.refresh_from_db()
     return job
-
-
-def _uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 TERMINAL = {

@@ -79,9 +79,9 @@ class ClassifyApi(APIView):
         body = {
             "deployment": deployment.name,
             "model": deployment.model.name,
-            "modelVersion": deployment.model_version,
+            "model_version": deployment.model_version,
             "documents": [result_json(r) for r in results],
-            "elapsedMs": round((time.perf_counter() - start) * 1000, 2),
+            "elapsed_ms": round((time.perf_counter() - start) * 1000, 2),
         }
         return Response(body)
 

@@ -34,13 +34,13 @@ class ModelEvaluationApi(APIView):
             {
                 "model": model.name,
                 "version": model.version,
-                "multiLabel": model.evaluation.get("multi_label", False),
+                "multi_label": model.evaluation.get("multi_label", False),
                 "documents": model.evaluation.get("documents"),
                 "overall": ev.overall(model.evaluation),
                 "classes": ev.class_rows(model.evaluation),
-                "confusionMatrix": matrix,
-                "worstConfusions": ev.worst_confusions(matrix) if matrix else [],
-                "splitCounts": model.split_counts,
+                "confusion_matrix": matrix,
+                "worst_confusions": ev.worst_confusions(matrix) if matrix else [],
+                "split_counts": model.split_counts,
             }
         )
 

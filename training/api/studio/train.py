@@ -6,6 +6,8 @@ Azure-compatible routes live in training/api/azure/ and share the same services 
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -89,12 +91,12 @@ class JobListApi(APIView):
 
 class JobDetailApi(APIView):
     @extend_schema(responses=JobOutput)
-    def get(self, request: Request, project_name: str, job_id: str) -> Response:
-        return Response(job_json(selectors.get_job(request.project, job_id)))
+    def get(self, request: Request, project_name: str, job_id: UUID) -> Response:
+        return Response(job_json(selectors.get_job(request.project, str(job_id))))
 
 
 class JobCancelApi(APIView):
     @extend_schema(request=None, responses={202: JobOutput})
-    def post(self, request: Request, project_name: str, job_id: str) -> Response:
-        job = services.cancel_job(selectors.get_job(request.project, job_id))
+    def post(self, request: Request, project_name: str, job_id: UUID) -> Response:
+        job = services.cancel_job(selectors.get_job(request.project, str(job_id)))
         return Response(job_json(job), status=202)

@@ -29,6 +29,6 @@ urlpatterns = [
     path(f"{M}/review", evaluation.ModelReviewApi.as_view(), name="api-model-review"),
     path(f"{P}/train", train.TrainApi.as_view(), name="api-train"),
     path(f"{P}/jobs", train.JobListApi.as_view(), name="api-job-list"),
-    path(f"{P}/jobs/<str:job_id>", train.JobDetailApi.as_view(), name="api-job"),
-    path(f"{P}/jobs/<str:job_id>/cancel", train.JobCancelApi.as_view(), name="api-job-cancel"),
+    path(f"{P}/jobs/<uuid:job_id>", train.JobDetailApi.as_view(), name="api-job"),
+    path(f"{P}/jobs/<uuid:job_id>/cancel", train.JobCancelApi.as_view(), name="api-job-cancel"),
 ]
