@@ -54,6 +54,6 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix .
 
 bench: $(STAMP)
-	$(PY) -m training.engine.bench
+	$(PY) -m tests.benchmarks.accuracy
 
 check: lint test

@@ -1,6 +1,6 @@
 """The evaluation pages work for a model evaluated on 10,000 documents and show its counts.
 
-How fast they answer is measured by `python -m training.bench_evaluation` (docs/benchmarks.md,
+How fast they answer is measured by `python -m tests.benchmarks.evaluation` (docs/benchmarks.md,
 "Evaluation pages"), not here: timing assertions fail at random on a busy machine."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from training.bench_load import latency_summary, percentile, summarize
+from tests.benchmarks.load import latency_summary, percentile, summarize
 
 
 def test_percentiles_are_nearest_rank():

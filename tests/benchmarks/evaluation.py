@@ -1,4 +1,4 @@
-"""The evaluation pages benchmark: `python -m training.bench_evaluation [--json]`.
+"""The evaluation pages benchmark: `python -m tests.benchmarks.evaluation [--json]`.
 
 Times the pages and API that show a model's evaluation (performance list, model details, CSV
 export, Improve page, review API) for a model evaluated on 10,000 documents, against a naive

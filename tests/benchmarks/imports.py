@@ -1,4 +1,4 @@
-"""The import benchmark: `python -m projects.bench_import [--rows N] [--json]`.
+"""The import benchmark: `python -m tests.benchmarks.imports [--rows N] [--json]`.
 
 Imports a generated CSV of support tickets (10,000 rows by default, five classes, mixed splits)
 with the import service, against a naive baseline measured in the same run: the same rows created

@@ -1,11 +1,11 @@
-"""The load benchmark: `python -m training.bench_load [--json]`.
+"""The load benchmark: `python -m tests.benchmarks.load [--json]`.
 
 Concurrent clients against real Daphne processes on loopback, this working tree against the
 previous commit in the same run:
 
 - one data folder per variant (each migrated by its own code), holding the project "Bench", a
   quick-mode MiniLM model trained here once (shared by both variants), its deployments and an
-  API key, as `training.bench_serving` sets them up; one embedded Redis (throttle counts);
+  API key, as `tests.benchmarks.serving` sets them up; one embedded Redis (throttle counts);
 - two Daphne processes per variant; "1 web process" sends every request to the first, "2"
   spreads them round-robin over both ports (no load balancer);
 - routes: `status`, the job status read `GET /api/projects/Bench/jobs/<id>` (a finished
@@ -41,14 +41,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.processes import Child, stop_all
-from training.bench_serving import (
+from studio.processes import Child, start_asgi_server, stop_all
+from tests.benchmarks.serving import (
     DEFAULT_DATASETS,
     ROOT,
     load_texts,
     prepare_data_dir,
     running_redis,
-    start_daphne,
     studio_env,
     train_model,
 )
@@ -184,7 +183,7 @@ def start_variant(
     made = prepare_data_dir(data_dir, artifact, classes, env, root=variant.root)
     variant.key, variant.job_id = made["key"], made["job_id"]
     for _ in range(2):
-        web, url = start_daphne(env, root=variant.root)
+        web, url = start_asgi_server(env, cwd=variant.root, log=Path(os.devnull))
         variant.processes.append(web)
         variant.urls.append(url)
 

@@ -1,4 +1,4 @@
-"""The benchmark command: `python -m training.engine.bench`.
+"""The benchmark command: `python -m tests.benchmarks.accuracy`.
 
 Runs the protocols of ../shared/datasets/README.md through the real engine (`train` then a
 loaded artifact), with TF-IDF + logistic regression on the same splits as the baseline (and,
@@ -406,7 +406,9 @@ def _markdown(summary: list[dict[str, Any]], speed: list[dict[str, Any]]) -> str
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.engine.bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks.accuracy", description=__doc__
+    )
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     parser.add_argument(
         "--protocols",

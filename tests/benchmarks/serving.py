@@ -1,4 +1,4 @@
-"""The serving benchmark: `python -m training.bench_serving [--json]`.
+"""The serving benchmark: `python -m tests.benchmarks.serving [--json]`.
 
 Measures what a deployed model costs to call, against the naive way of calling it, in one run:
 
@@ -38,7 +38,7 @@ from typing import Any
 
 from studio.processes import Child, start_asgi_server, stop_all
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATASETS = ROOT.parent / "shared" / "datasets"
 TRAIN_PER_CLASS = 32
 SEED = 0
@@ -60,7 +60,7 @@ def load_texts(datasets: Path) -> tuple[dict[str, list[str]], list[str], list[st
     rng = random.Random(SEED)
     path = datasets / "ag_news" / "test.csv"
     if path.is_file():
-        from training.engine.bench import ag_news
+        from tests.benchmarks.accuracy import ag_news
 
         texts, labels, classes = ag_news(datasets)
         order = list(range(len(texts)))
@@ -277,19 +277,13 @@ def prepare_data_dir(
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_daphne(env: dict[str, str], root: Path = ROOT) -> tuple[Child, str]:
-    """Daphne as `manage.py studio` runs it, serving the checkout `root`, once it answers;
-    (launcher child, base URL). Stop it with `studio.processes.stop_all`."""
-    return start_asgi_server(env, cwd=root, log=Path(os.devnull))
-
-
 def start_server(
     data_dir: Path, artifact: str, classes: list[str], redis_url: str
 ) -> tuple[Child, str, str]:
     """Set up a fresh data folder and start Daphne on it; (launcher child, base URL, API key)."""
     env = studio_env(data_dir, redis_url)
     key = prepare_data_dir(data_dir, artifact, classes, env)["key"]
-    web, url = start_daphne(env)
+    web, url = start_asgi_server(env, cwd=ROOT, log=Path(os.devnull))
     return web, url, key
 
 
