@@ -34,7 +34,8 @@ class Need(StrEnum):
     PUBLIC = "anyone"
     SIGNED_IN = "any signed-in account"  # what it reaches is filtered to the caller inside
     VIEWER = "viewer"
-    # Any member, through the per-process serving cache (the classify hot path).
+    # Any member, through the per-process serving cache: classify and the job status reads
+    # that clients poll, the hot paths (a revoked member is refused within its 5 s lifetime).
     SERVE = "viewer (cached)"
     EDITOR = "editor"
     OWNER = "owner"
@@ -111,7 +112,7 @@ RULES: dict[str, dict[str, Need]] = {
     # Studio API: training, evaluation, deployments
     "api-train": {"POST": E},
     "api-job-list": {"GET": V},
-    "api-job": {"GET": V},
+    "api-job": {"GET": Need.SERVE},
     "api-job-cancel": {"POST": E},
     "api-model-evaluation": {"GET": V},
     "api-model-review": {"GET": V},
@@ -125,7 +126,7 @@ RULES: dict[str, dict[str, Need]] = {
     "azure-analyze-cancel": {"POST": S},
     # Azure authoring, preview (v1.0-preview.2)
     "azure-preview-train": {"POST": E},
-    "azure-preview-train-job": {"GET": V},
+    "azure-preview-train-job": {"GET": Need.SERVE},
     "azure-preview-eval": {"GET": V},
     "azure-preview-valid": {"GET": V},
     # Azure authoring, GA
@@ -134,13 +135,13 @@ RULES: dict[str, dict[str, Need]] = {
     "azure-deletion-job": {"GET": S},
     "azure-training-config-versions": {"GET": S},
     "azure-import": {"POST": Need.EDITOR_OR_NEW},
-    "azure-import-job": {"GET": V},
+    "azure-import-job": {"GET": Need.SERVE},
     "azure-export": {"POST": V},
-    "azure-export-job": {"GET": V},
+    "azure-export-job": {"GET": Need.SERVE},
     "azure-export-result": {"GET": V},
     "azure-train": {"POST": E},
     "azure-train-jobs": {"GET": V},
-    "azure-train-job": {"GET": V},
+    "azure-train-job": {"GET": Need.SERVE},
     "azure-train-cancel": {"POST": E},
     "azure-models": {"GET": V},
     "azure-model": {"GET": V, "DELETE": E},
@@ -149,7 +150,7 @@ RULES: dict[str, dict[str, Need]] = {
     "azure-deployment-list": {"GET": V},
     "azure-deployment-swap": {"POST": E},
     "azure-deployment": {"GET": V, "PUT": E, "DELETE": E},
-    "azure-deployment-job": {"GET": V},
+    "azure-deployment-job": {"GET": Need.SERVE},
 }
 # Django admin checks staff itself; every admin route is in its namespace.
 NAMESPACES: dict[str, Need] = {"admin": Need.STAFF}

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from projects.formats import rows
 from projects.names import (
     validate_class_name,
     validate_container_name,
@@ -44,9 +45,9 @@ ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
 
 
 class Split(models.TextChoices):
-    AUTO = "auto", "Automatic"
-    TRAIN = "train", "Train"
-    TEST = "test", "Test"
+    AUTO = rows.AUTO, "Automatic"
+    TRAIN = rows.TRAIN, "Train"
+    TEST = rows.TEST, "Test"
 
 
 class Project(models.Model):

@@ -54,13 +54,13 @@ def _check_container(container: str) -> str:
     try:
         validate_container_name(container)
     except DjangoValidationError as exc:
-        raise ValidationError(exc.messages[0], target="storageInputContainerName") from exc
+        raise ValidationError(exc.messages[0], target="storage_container") from exc
     if _container_taken(container):
         raise Conflict(
             f"The storage container {container!r} belongs to another project: name another one, "
             "or leave it out to get one derived from the project name.",
             code="ContainerAlreadyInUse",
-            target="storageInputContainerName",
+            target="storage_container",
         )
     return container
 
@@ -127,7 +127,7 @@ def update_project(
     if confidence_threshold is not None:
         if not 0 <= confidence_threshold <= 1:
             raise ValidationError(
-                "The confidence threshold is between 0 and 1.", target="confidenceThreshold"
+                "The confidence threshold is between 0 and 1.", target="confidence_threshold"
             )
         project.confidence_threshold = confidence_threshold
     project.save()
@@ -197,6 +197,13 @@ def _check_colour(colour: str) -> str:
     return colour.lower()
 
 
+def next_class_colour(project: Project) -> str:
+    """The first palette colour no class of the project uses yet (in turn once all are used)."""
+    used = set(Class.objects.filter(project=project).values_list("colour", flat=True))
+    count = len(used)
+    return next((c for c in PALETTE if c not in used), PALETTE[count % len(PALETTE)])
+
+
 @transaction.atomic
 def create_class(project: Project, name: str, *, colour: str | None = None) -> Class:
     """Add a class at the end of the project's order; Azure allows 200 classes per project."""
@@ -213,7 +220,7 @@ def create_class(project: Project, name: str, *, colour: str | None = None) -> C
     return Class.objects.create(
         project=project,
         name=name,
-        colour=_check_colour(colour) if colour else PALETTE[count % len(PALETTE)],
+        colour=_check_colour(colour) if colour else next_class_colour(project),
         order=(last.order + 1) if last else 0,
     )
 

@@ -24,6 +24,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from projects.formats.sizes import size_text
+
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/api/", "/language/")
@@ -80,12 +82,6 @@ class Conflict(StudioError):
 class TooLarge(StudioError):
     status = 413
     code = "RequestTooLarge"
-
-
-def size_text(size: int) -> str:
-    """A cap for people: whole megabytes (MiB), or bytes below one."""
-    mib = 1024 * 1024
-    return f"{size // mib:,} MB" if size >= mib else f"{size:,} bytes"
 
 
 def too_large_message(limit: int) -> str:

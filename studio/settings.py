@@ -266,7 +266,7 @@ STUDIO_API_KEY_FAILURE_WINDOW_SECONDS = env_int("STUDIO_API_KEY_FAILURE_WINDOW_S
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "studio.cache.SharedPoolRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "studio-throttle",
     },

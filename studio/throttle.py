@@ -2,14 +2,19 @@
 
 Sign-ins are counted by django-axes (settings: AXES_*) in the database. Bad API keys are counted
 by django-ratelimit's core function in Redis instead: a key carries no username for axes to lock,
-and keys arrive at API rates, where one atomic INCR per failure (and nothing per success) costs
-far less than axes' database row. Both counts live outside the process, so a limit holds
-however many web processes answer.
+and keys arrive at API rates. A bad key costs django-ratelimit's count (SET NX, then INCR), and
+the one that reaches the limit also stores until when its address is locked out; every request
+with a key, good or bad, costs one GET of that lock-out. Both counts live outside the process, so
+a limit holds however many web processes answer.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import time
+
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -32,12 +37,22 @@ def locked_out(request: HttpRequest, *_: object) -> HttpResponse:
     return response
 
 
-def _bad_keys(request: HttpRequest, *, increment: bool) -> dict[str, int] | None:
-    rate = (settings.STUDIO_API_KEY_FAILURE_LIMIT, settings.STUDIO_API_KEY_FAILURE_WINDOW_SECONDS)
-    # ratelimit's "ip" key (IPv6 counted per /64) needs REMOTE_ADDR, which a server on a Unix
-    # socket does not give: such requests share one count.
-    key = "ip" if request.META.get("REMOTE_ADDR") else (lambda group, request: "no-address")
-    return get_usage(request, group=BAD_KEYS, key=key, rate=rate, increment=increment)
+def _address(request: HttpRequest) -> str:
+    """What bad keys are counted against: the client's address, an IPv6 one by its /64 (what one
+    host is given). A server on a Unix socket gives no REMOTE_ADDR: such requests share one count.
+    """
+    address = request.META.get("REMOTE_ADDR")
+    if not address:
+        return "no-address"
+    prefix = 64 if ":" in address else 32
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)
+
+
+def _locked_out(address: str) -> tuple[BaseCache, str]:
+    """Where the time an address is locked out until is kept: beside django-ratelimit's counts,
+    in its cache and under its prefix."""
+    prefix = getattr(settings, "RATELIMIT_CACHE_PREFIX", "rl:")
+    return caches[settings.RATELIMIT_USE_CACHE], f"{prefix}{BAD_KEYS}:locked:{address}"
 
 
 def refuse_after_bad_keys(request: HttpRequest) -> None:
@@ -46,16 +61,27 @@ def refuse_after_bad_keys(request: HttpRequest) -> None:
     Checked before the key itself, so a key found by guessing does not work either until the
     window has passed.
     """
-    usage = _bad_keys(request, increment=False)
-    if usage is not None and usage["count"] >= usage["limit"]:
-        wait = max(1, usage["time_left"])
-        raise Throttled(
-            wait=wait,
-            detail=f"Too many requests with an invalid subscription key from this address. "
-            f"Try again in {wait} seconds.",
-        )
+    cache, key = _locked_out(_address(request))
+    until = cache.get(key)
+    if until is None:
+        return
+    wait = max(1, until - int(time.time()))
+    raise Throttled(
+        wait=wait,
+        detail=f"Too many requests with an invalid subscription key from this address. "
+        f"Try again in {wait} seconds.",
+    )
 
 
 def count_bad_key(request: HttpRequest) -> None:
-    """Count one bad key against the request's address (a fixed window per address)."""
-    _bad_keys(request, increment=True)
+    """Count one bad key against the request's address (a fixed window per address), and lock the
+    address out for the rest of the window once the count reaches the limit."""
+    address = _address(request)
+    rate = (settings.STUDIO_API_KEY_FAILURE_LIMIT, settings.STUDIO_API_KEY_FAILURE_WINDOW_SECONDS)
+    usage = get_usage(
+        request, group=BAD_KEYS, key=lambda group, request: address, rate=rate, increment=True
+    )
+    if usage is not None and usage["count"] >= usage["limit"]:
+        wait = max(1, usage["time_left"])
+        cache, key = _locked_out(address)
+        cache.set(key, int(time.time()) + wait, wait)

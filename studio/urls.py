@@ -19,8 +19,8 @@ urlpatterns = [
     path("keys/", views.keys, name="keys"),
     path("keys/<int:slot>/regenerate/", views.key_regenerate, name="key-regenerate"),
     path("keys/<int:slot>/revoke/", views.key_revoke, name="key-revoke"),
-    path("projects/", include("projects.urls")),
-    path("api/", include("projects.api.urls")),
+    # Projects' pages under /projects/, their studio API under /api/.
+    path("", include("projects.urls")),
     # Training's pages under /projects/, its studio API under /api/, Azure's under /language/.
     path("", include("training.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),

@@ -75,17 +75,17 @@ def deploy_model(
     try:
         validate_resource_name(name)
     except DjangoValidationError as exc:
-        raise ValidationError(exc.messages[0], target="deploymentName") from exc
+        raise ValidationError(exc.messages[0], target="deployment_name") from exc
     model = TrainedModel.objects.filter(project=project, name=model_name).first()
     if model is None:
         raise NotFound(
             f"The model {model_name!r} does not exist in project {project.name!r}.",
-            target="trainedModelLabel",
+            target="model",
         )
     if model.version == 0 or not model.artifact_path:
         raise ValidationError(
             f"The model {model_name!r} has not been trained successfully yet; train it first.",
-            target="trainedModelLabel",
+            target="model",
         )
     # Lock the project's deployments so two concurrent creations cannot pass the limit together.
     existing = list(Deployment.objects.select_for_update().filter(project=project))

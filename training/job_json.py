@@ -1,5 +1,6 @@
 """A training job as JSON: the one shape the websocket events, the studio API and the Train page
-all carry, so a browser never needs a second read to learn how a job ended."""
+all carry, so a browser never needs a second read to learn how a job ended. Progress events alone
+carry only the loss points added since the job's previous event, not the whole history."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ from training.models import JobStatus, TrainedModel, TrainingJob
 def job_json(job: TrainingJob) -> dict[str, Any]:
     """One job's JSON; a succeeded job's costs a query for its model."""
     return jobs_json([job])[0]
+
+
+def progress_json(job: TrainingJob, history_added: list[dict[str, Any]]) -> dict[str, Any]:
+    """A progress event's job JSON: the loss points added since the job's previous event
+    (`history_added`) in place of the whole `history`, which the snapshot a socket gets on
+    (re)connect already carries; every other field as in `job_json`."""
+    payload = job_json(job)
+    del payload["history"]
+    return {**payload, "history_added": history_added}
 
 
 def jobs_json(jobs: Sequence[TrainingJob]) -> list[dict[str, Any]]:

@@ -9,13 +9,15 @@ from typing import Any
 from django.utils import timezone
 
 from training.events import broadcast
-from training.job_json import job_json
+from training.job_json import job_json, progress_json
 from training.models import JobStatus, TrainingJob
 
 # A few events per second is smooth in a browser and cheap for Postgres and Redis.
 MIN_INTERVAL_S = 0.3
 # The cancel check hits the database; the engine may call it thousands of times a second.
 CANCEL_CHECK_INTERVAL_S = 0.5
+# The loss points a job keeps (and the Train page draws): the latest ones.
+HISTORY_POINTS = 500
 
 
 class JobProgress:
@@ -44,17 +46,19 @@ class JobProgress:
         job.epochs = progress.epochs or None
         job.loss = progress.loss
         job.eta_s = progress.eta_s
+        added = []
         if progress.loss is not None and progress.epoch:
             point = {"epoch": progress.epoch, "step": progress.step, "loss": progress.loss}
             if not job.history or job.history[-1] != point:
-                job.history = [*job.history, point][-500:]
+                added = [point]
+                job.history = [*job.history, point][-HISTORY_POINTS:]
         fields = ["phase", "percent", "step", "epoch", "epochs", "loss", "eta_s", "history"]
         TrainingJob.objects.filter(pk=job.pk).update(
             heartbeat_at=timezone.now(),
             updated_at=timezone.now(),
             **{name: getattr(job, name) for name in fields},
         )
-        publish(job, "job.progress")
+        publish(job, "job.progress", history_added=added)
 
     def should_stop(self) -> bool:
         now = time.monotonic()
@@ -66,10 +70,15 @@ class JobProgress:
         return self._stop
 
 
-def publish(job: TrainingJob, kind: str) -> None:
-    """Send the job's state to its project's browsers; a Redis hiccup must not fail training."""
+def publish(
+    job: TrainingJob, kind: str, *, history_added: list[dict[str, Any]] | None = None
+) -> None:
+    """Send the job's state to its project's browsers: its whole JSON or, given the loss points
+    added since its previous event, a progress event carrying only those (browsers append them to
+    the history their snapshot brought). A Redis hiccup must not fail training."""
     try:
-        broadcast(job.project_id, {"type": kind, **job_json(job)})
+        payload = job_json(job) if history_added is None else progress_json(job, history_added)
+        broadcast(job.project_id, {"type": kind, **payload})
     except Exception:  # the row is the truth; browsers re-sync from it
         import logging
 

@@ -107,7 +107,8 @@ def get_job(project: Project, job_id: str) -> TrainingJob:
 def _find_job(project: Project, job_id: str) -> TrainingJob | None:
     if not is_job_id(job_id):
         return None
-    return TrainingJob.objects.filter(project=project, job_id=job_id).first()
+    # (project, job_id) is unique: no ORDER BY, which `first()` would add, is needed.
+    return next(iter(TrainingJob.objects.filter(project=project, job_id=job_id)[:1]), None)
 
 
 def list_jobs(project: Project) -> list[TrainingJob]:

@@ -66,7 +66,7 @@ def start_training(
         validate_resource_name(model_name)
     except DjangoValidationError as exc:
         raise ValidationError(
-            exc.messages[0], target="modelName", inner_code="InvalidParameterValue"
+            exc.messages[0], target="model_name", inner_code="InvalidParameterValue"
         ) from exc
     _check_options(mode, split, epochs, seed)
     existing = TrainedModel.objects.filter(project=project, name=model_name).first()
@@ -80,7 +80,7 @@ def start_training(
             raise ValidationError(
                 f"A project has at most {MAX_MODELS_PER_PROJECT} models; delete one or retrain "
                 "an existing model.",
-                target="modelName",
+                target="model_name",
             )
     counts = tagged_class_counts(project)
     usable = {name: n for name, n in counts.items() if n > 0}

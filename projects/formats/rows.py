@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# The stored split values (`projects.models.Split`), written out so no Django is needed here.
+# The stored split values: `projects.models.Split` takes its values from these.
 AUTO, TRAIN, TEST = "auto", "train", "test"
 SPLIT_WORDS = {"": AUTO, "auto": AUTO, "train": TRAIN, "test": TEST}
 

@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 
 from projects.formats.rows import Parsed, Source
+from projects.formats.sizes import size_text
 
 CHUNK = 1024 * 1024
 
@@ -28,13 +29,6 @@ class ZipTooLarge(Exception):
         super().__init__(message)
         self.message = message
         self.target = target
-
-
-def size_text(size: int) -> str:
-    """A cap for people, worded as the studio's errors word it: whole megabytes (MiB), or
-    bytes below one."""
-    mib = 1024 * 1024
-    return f"{size // mib:,} MB" if size >= mib else f"{size:,} bytes"
 
 
 class ZipRoom:

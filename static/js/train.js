@@ -1,8 +1,9 @@
 // The Train page: start a job (with an overwrite confirmation), then follow it live from the
 // project's job events (project.js owns the websocket and re-dispatches each event), so the
 // progress, loss chart, history and result update without a reload. Every event, API answer and
-// the page's own data carry the same job JSON; the template renders the history table and this
-// script only rewrites the row of a job that changed.
+// the page's own data carry the same job JSON (progress events only the loss points that are new);
+// the template renders the history table and this script only rewrites the row of a job that
+// changed.
 import { api, toast } from "./api.js";
 
 const data = JSON.parse(document.getElementById("train-data").textContent);
@@ -11,6 +12,8 @@ const FINAL = new Set(["succeeded", "failed", "cancelled"]);
 const STATUS = data.statuses;
 const RECENT_JOBS = 10;
 const NAME_RE = /^[A-Za-z0-9_.-]{1,50}$/;
+// The loss points a job keeps (training/progress.py): the latest ones.
+const HISTORY_POINTS = 500;
 
 const $ = (id) => document.getElementById(id);
 const form = $("train-form");
@@ -61,7 +64,10 @@ function elapsed(job) {
 function fillRow(tr, job) {
   const name = document.createElement("th");
   name.scope = "row";
-  name.textContent = job.model_name;
+  const label = document.createElement("span");
+  label.className = "name";
+  label.textContent = label.title = job.model_name;
+  name.append(label);
   const badge = document.createElement("span");
   badge.className = `badge status-${job.status}`;
   badge.textContent = STATUS[job.status] || job.status;
@@ -151,6 +157,7 @@ function renderLive() {
   bar.classList.toggle("failed", job.status === "failed");
   bar.classList.toggle("cancelled", job.status === "cancelled");
   $("live-model").textContent = `Model ${job.model_name} · ${STATUS[job.status] || job.status}`;
+  $("live-model").title = job.model_name;
   $("live-phase").textContent = phaseText(job);
   $("live-percent").textContent = `${percent}%`;
   $("live-elapsed").textContent = duration(elapsed(job));
@@ -244,10 +251,20 @@ function updateTrainState() {
 
 // ---- Events from the project's socket (see project.js)
 
-// Events and API answers carry the whole job, so the newest simply replaces what the page knew.
+// Events and API answers carry the whole job, so the newest simply replaces what the page knew;
+// except that a running job's progress events carry only the loss points added since its previous
+// event (`history_added`), which are appended to the history the page already holds.
 function merge(payload) {
   const job = { ...payload };
   delete job.type;
+  if (job.history_added) {
+    const history = jobs.get(job.job_id)?.history || [];
+    // Steps only grow within a job: a point the snapshot already held (an event sent while the
+    // socket connected) is not drawn twice.
+    const last = history.at(-1)?.step ?? -Infinity;
+    job.history = [...history, ...job.history_added.filter((p) => p.step > last)].slice(-HISTORY_POINTS);
+    delete job.history_added;
+  }
   jobs.set(job.job_id, job);
   return job;
 }

@@ -66,6 +66,28 @@ def test_unknown_model_and_bad_name_are_refused(project, owner, client_for, make
     assert response.status_code == 400
 
 
+def test_studio_errors_name_the_field_as_the_studio_api_does(
+    project, owner, client_for, make_model
+):
+    make_model(project)
+    client = client_for(owner)
+    response = client.put("/api/projects/Reviews/deployments/prod", {"model": "x"}, format="json")
+    assert response.json()["error"]["target"] == "model"
+    response = client.put("/api/projects/Reviews/deployments/a%20b", {"model": "m1"}, format="json")
+    assert response.json()["error"]["target"] == "deployment_name"
+
+
+def test_azure_errors_name_the_field_as_azure_does(project, owner, client_for, make_model):
+    make_model(project)
+    client = client_for(owner)
+    body = {"trainedModelLabel": "x"}
+    response = client.put(f"{AZ}/Reviews/deployments/prod{V}", body, format="json")
+    assert response.json()["error"]["target"] == "trainedModelLabel"
+    body = {"trainedModelLabel": "m1"}
+    response = client.put(f"{AZ}/Reviews/deployments/a%20b{V}", body, format="json")
+    assert response.json()["error"]["target"] == "deploymentName"
+
+
 def test_at_most_ten_deployments(project, owner, client_for, make_model):
     make_model(project)
     client = client_for(owner)

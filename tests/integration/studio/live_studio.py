@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import requests
@@ -62,13 +63,9 @@ def create_user(env: dict[str, str], username: str, then: str = "") -> str:
 
 def start(child: processes.Child, env: dict[str, str], log_path: Path) -> processes.Child:
     """Start a launcher child (`processes.asgi_server`, `processes.celery_worker`) with this
-    environment, its output in `log_path`."""
-    with log_path.open("ab") as log:
-        child.process = subprocess.Popen(
-            child.args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=processes._die_with_parent,
-        )  # fmt: skip
-    child.started_at = time.monotonic()
+    environment, run from the checkout, its output in `log_path`."""
+    child = replace(child, env=env, cwd=ROOT, log=log_path)
+    child.start()
     return child
 
 

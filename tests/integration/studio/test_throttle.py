@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from studio.services import regenerate_api_key
@@ -55,3 +56,28 @@ def test_bad_keys_without_a_client_address_are_counted_not_a_500(owner):
     statuses = [client.get("/api/projects").status_code for _ in range(21)]
     assert statuses[0] == 401
     assert statuses[-1] == 429
+
+
+def test_a_good_key_costs_one_read_of_the_throttle_and_no_write(owner, monkeypatch):
+    key = regenerate_api_key(user=owner, slot=1)
+    throttle = caches[settings.RATELIMIT_USE_CACHE]
+    reads = []
+    monkeypatch.setattr(throttle, "get", lambda *args, **kwargs: reads.append(args) or None)
+    for write in ("add", "set", "incr"):
+        monkeypatch.setattr(throttle, write, lambda *args, **kwargs: pytest.fail("a write"))
+    client = APIClient()
+    client.credentials(HTTP_OCP_APIM_SUBSCRIPTION_KEY=key)
+    assert client.get("/api/projects").status_code == 200
+    assert len(reads) == 1
+
+
+def test_bad_keys_from_ipv6_addresses_count_against_their_64(owner, settings):
+    settings.STUDIO_API_KEY_FAILURE_LIMIT = 3
+    key = regenerate_api_key(user=owner, slot=1)
+    client = APIClient()
+    client.credentials(HTTP_OCP_APIM_SUBSCRIPTION_KEY="2" * 64)
+    for host in ("2001:db8::1", "2001:db8::2", "2001:db8::3"):
+        assert client.get("/api/projects", REMOTE_ADDR=host).status_code == 401
+    client.credentials(HTTP_OCP_APIM_SUBSCRIPTION_KEY=key)
+    assert client.get("/api/projects", REMOTE_ADDR="2001:db8::ff").status_code == 429
+    assert client.get("/api/projects", REMOTE_ADDR="2001:db8:0:1::1").status_code == 200

@@ -85,7 +85,7 @@ def test_model_name_rules_are_explained_and_enforced_by_the_server(project, edit
     )
     assert answer.status_code == 400
     error = answer.json()["error"]
-    assert error["target"] == "modelName"
+    assert error["target"] == "model_name"
     assert "no spaces" in error["message"]
     assert not project.jobs.exists()
 

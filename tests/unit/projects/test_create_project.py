@@ -42,7 +42,7 @@ def test_create_project_refuses_a_container_breaking_azures_rule(owner, containe
         create_project(
             owner=owner, name="Reviews", kind=ProjectKind.SINGLE_LABEL, storage_container=container
         )
-    assert error.value.target == "storageInputContainerName"
+    assert error.value.target == "storage_container"
     assert "3 to 63 lowercase letters" in error.value.message
 
 

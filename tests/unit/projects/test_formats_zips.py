@@ -9,8 +9,8 @@ import zipfile
 import pytest
 
 from projects.formats import Parsed, ProjectFacts, Source, ZipLimits, ZipTooLarge, parse_sources
-from projects.formats.zips import ZipRoom, size_text, zip_entries
-from studio.errors import size_text as studio_size_text
+from projects.formats.sizes import size_text
+from projects.formats.zips import ZipRoom, zip_entries
 
 ROOMY = ZipLimits(total_bytes=10_000, entries=10, entry_bytes=1_000)
 NO_CONTAINER = ProjectFacts(language="en", container="box", read_document=lambda _: None)
@@ -62,9 +62,12 @@ def test_a_broken_zip_is_refused_with_its_reason():
     assert parsed.errors[0]["reason"].startswith("The zip file cannot be read: ")
 
 
-@pytest.mark.parametrize("size", [0, 1_000, 1024 * 1024, 5 * 1024 * 1024 + 7])
-def test_caps_are_worded_as_the_studio_words_them(size):
-    assert size_text(size) == studio_size_text(size)
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(0, "0 bytes"), (1_000, "1,000 bytes"), (1024 * 1024, "1 MB"), (5 * 1024 * 1024 + 7, "5 MB")],
+)
+def test_caps_are_worded_in_whole_megabytes_or_bytes(size, text):
+    assert size_text(size) == text
 
 
 def test_an_upload_mixes_formats_and_refuses_unknown_files():

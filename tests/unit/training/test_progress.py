@@ -29,7 +29,7 @@ def _job(project, **fields) -> TrainingJob:
 
 def test_progress_is_throttled_within_a_phase(project, monkeypatch):
     sent = []
-    monkeypatch.setattr(progress_module, "publish", lambda job, kind: sent.append(job.percent))
+    monkeypatch.setattr(progress_module, "publish", lambda job, kind, **_: sent.append(job.percent))
     relay = progress_module.JobProgress(_job(project, status=JobStatus.RUNNING))
     for i in range(50):
         relay.on_progress(_event("encoding", float(i)))
@@ -40,6 +40,24 @@ def test_progress_is_throttled_within_a_phase(project, monkeypatch):
     row = TrainingJob.objects.get(pk=relay.job.pk)
     assert (row.phase, row.percent) == ("saving", 99.0)
     assert row.history == [{"epoch": 1, "step": 1, "loss": 0.5}]
+
+
+def test_progress_events_carry_only_the_loss_points_added_since_the_last_one(project, monkeypatch):
+    events = []
+    monkeypatch.setattr(progress_module, "MIN_INTERVAL_S", 0)
+    monkeypatch.setattr(
+        progress_module, "broadcast", lambda project_id, event: events.append(event)
+    )
+    relay = progress_module.JobProgress(_job(project, status=JobStatus.RUNNING))
+    first = {"epoch": 1, "step": 1, "loss": 0.9}
+    second = {"epoch": 1, "step": 2, "loss": 0.7}
+    relay.on_progress(_event("training", 50.0, **first))
+    relay.on_progress(_event("training", 55.0, **second))
+    relay.on_progress(_event("training", 56.0, **second))  # the same point again: nothing new
+    assert [e["history_added"] for e in events] == [[first], [second], []]
+    assert all("history" not in e and e["type"] == "job.progress" for e in events)
+    assert events[-1]["percent"] == 56.0
+    assert TrainingJob.objects.get(pk=relay.job.pk).history == [first, second]
 
 
 def test_should_stop_follows_the_row(project):

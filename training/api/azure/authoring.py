@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from projects.exporters import azure_project
 from projects.formats import Source
@@ -38,6 +37,7 @@ from training.api.azure.shapes import (
     model_json,
     project_json,
 )
+from training.api.azure.targets import AzureTargetsView
 from training.api.azure.versions import API_VERSIONS, api_version
 from training.models import AuthoringJob, JobStatus
 
@@ -52,7 +52,7 @@ class MergePatchParser(JSONParser):
 
 
 @extend_schema(parameters=[schema_api_version(API_VERSIONS)])
-class AzureView(APIView):
+class AzureView(AzureTargetsView):
     """Checks `api-version` after authentication, so a missing key is a 401 first."""
 
     parser_classes = [JSONParser, MergePatchParser]

@@ -13,13 +13,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from studio.errors import NotFound, ValidationError
 from studio.jobs import is_job_id
 from studio.schema import api_version as schema_api_version
 from training import deployments as services
 from training.api.azure.shapes import TRAINING_CONFIG_VERSION, azure_job_json, iso
+from training.api.azure.targets import AzureTargetsView
 from training.api.azure.versions import API_VERSIONS, api_version
 from training.models import Deployment, DeploymentJob
 
@@ -42,7 +42,7 @@ def deployment_json(deployment: Deployment) -> dict[str, Any]:
 
 
 @extend_schema(parameters=[schema_api_version(API_VERSIONS)])
-class DeploymentView(APIView):
+class DeploymentView(AzureTargetsView):
     """Checks `api-version` after authentication, as the other authoring routes do."""
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from studio.errors import ValidationError
 from training import selectors, services
 from training.api.azure.shapes import evaluation_result, preview_job
+from training.api.azure.targets import AzureTargetsView
 
 PREFIX = "/language/text/authoring/v1.0-preview.2/projects"
 
@@ -32,7 +33,7 @@ def _model_name(body: Any) -> str:
 
 
 @extend_schema(request=OpenApiTypes.OBJECT, responses={202: None})
-class PreviewTrainApi(APIView):
+class PreviewTrainApi(AzureTargetsView):
     def post(self, request: Request, project_name: str) -> Response:
         job = services.start_training(
             project=request.project, model_name=_model_name(request.data), user=request.user
