@@ -400,7 +400,7 @@ def review(
         "model": model.name,
         "version": model.version,
         "part": "validation",
-        "validationDocuments": len(validation),
+        "validation_documents": len(validation),
         "incorrect": len(mistakes),
         "matching": len(items),
         "items": shown,

@@ -131,7 +131,7 @@ class AnalyzeJob(AzureJob):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     display_name = models.CharField(max_length=200, blank=True)
-    # {"documents": [...], "tasks": [{kind, taskName, projectName, deploymentName}]}
+    # {"documents": [...], "tasks": [{kind, task_name, project_name, deployment_name}]}
     request = models.JSONField(default=dict)
     # The `tasks.items` list of Azure's job state, written once the job ends.
     results = models.JSONField(default=list)

@@ -152,10 +152,10 @@ def _model_facts(model: TrainedModel) -> dict[str, Any]:
         "name": model.name,
         "version": model.version,
         "mode": model.mode,
-        "trainedAt": model.trained_at.isoformat() if model.trained_at else None,
-        "trainingDurationSeconds": model.training_duration_s,
-        "splitCounts": model.split_counts,
-        "evaluationError": model.evaluation_error or None,
+        "trained_at": model.trained_at.isoformat() if model.trained_at else None,
+        "training_duration_s": model.training_duration_s,
+        "split_counts": model.split_counts,
+        "evaluation_error": model.evaluation_error or None,
     }
 
 

@@ -19,7 +19,7 @@ function el(tag, props = {}, ...children) {
 function chips(names, extra = "") {
   const box = el("span", { className: `chips ${extra}` });
   if (!names.length) box.append(el("span", { className: "muted" }, "none"));
-  for (const name of names) box.append(el("span", { className: "badge chip" }, name));
+  for (const name of names) box.append(el("span", { className: "badge chip" }, el("span", { className: "name", title: name }, name)));
   return box;
 }
 
@@ -66,7 +66,7 @@ function retagControls(item, tagsBox) {
 
 function render(data) {
   list.replaceChildren();
-  count.textContent = `· ${data.items.length} shown of ${data.matching} (validation set: ${data.validationDocuments} documents, ${data.incorrect} wrong)`;
+  count.textContent = `· ${data.items.length} shown of ${data.matching} (validation set: ${data.validation_documents} documents, ${data.incorrect} wrong)`;
   empty.hidden = data.items.length > 0;
   for (const item of data.items) {
     const tagsBox = el("span", {}, chips(item.tags));
@@ -108,9 +108,9 @@ function render(data) {
 async function load() {
   if (!state.model) return;
   const params = new URLSearchParams({
-    incorrectOnly: document.getElementById("improve-incorrect").checked ? "true" : "false",
-    trueClass: document.getElementById("improve-true").value,
-    predictedClass: document.getElementById("improve-predicted").value,
+    incorrect_only: document.getElementById("improve-incorrect").checked ? "true" : "false",
+    true_class: document.getElementById("improve-true").value,
+    predicted_class: document.getElementById("improve-predicted").value,
   });
   try {
     render(await api(`${base}/models/${encodeURIComponent(state.model)}/review?${params}`));

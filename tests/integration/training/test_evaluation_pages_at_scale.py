@@ -75,5 +75,5 @@ def test_pages_and_review_api_work_at_10000_documents(client, project, viewer, t
     review = client.get("/api/projects/Reviews/models/big/review")
     assert review.status_code == 200
     body = review.json()
-    assert (body["validationDocuments"], body["incorrect"]) == (N, wrong)
+    assert (body["validation_documents"], body["incorrect"]) == (N, wrong)
     assert len(body["items"]) == 200

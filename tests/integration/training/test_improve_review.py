@@ -73,22 +73,22 @@ def test_review_api_lists_validation_mistakes_most_confident_first(case, viewer,
     assert first["text"] == "The goalkeeper saved a penalty"
     assert first["tags"] == ["food"]
     assert first["predicted"] == [{"class": "sport", "confidence": 0.97}]
-    assert (answer["validationDocuments"], answer["incorrect"]) == (3, 2)
+    assert (answer["validation_documents"], answer["incorrect"]) == (3, 2)
 
 
 def test_review_api_shows_right_answers_when_asked_and_filters_by_class(case, viewer, client_for):
     api = client_for(viewer)
-    everything = api.get("/api/projects/Reviews/models/m1/review?incorrectOnly=false").json()
+    everything = api.get("/api/projects/Reviews/models/m1/review?incorrect_only=false").json()
     assert [item["name"] for item in everything["items"]] == ["sure.txt", "unsure.txt", "right.txt"]
-    tagged_sport = api.get("/api/projects/Reviews/models/m1/review?trueClass=sport").json()
+    tagged_sport = api.get("/api/projects/Reviews/models/m1/review?true_class=sport").json()
     assert [item["name"] for item in tagged_sport["items"]] == ["unsure.txt"]
-    predicted_sport = api.get("/api/projects/Reviews/models/m1/review?predictedClass=sport").json()
+    predicted_sport = api.get("/api/projects/Reviews/models/m1/review?predicted_class=sport").json()
     assert [item["name"] for item in predicted_sport["items"]] == ["sure.txt"]
 
 
 def test_test_set_documents_never_reach_the_review_api(case, viewer, client_for):
     api = client_for(viewer)
-    for query in ("", "?incorrectOnly=false", "?trueClass=sport&incorrectOnly=false", "?top=1000"):
+    for query in ("", "?incorrect_only=false", "?true_class=sport&incorrect_only=false", "?top=1000"):
         answer = api.get(f"/api/projects/Reviews/models/m1/review{query}")
         body = answer.content.decode()
         assert SECRET not in body
@@ -101,7 +101,7 @@ def test_test_set_documents_never_reach_the_improve_page(case, client, viewer):
     body = client.get("/projects/Reviews/improve/").content.decode()
     assert SECRET not in body
     assert "exam.txt" not in body
-    assert 'id="improve-incorrect" name="incorrectOnly" checked' in body
+    assert 'id="improve-incorrect" name="incorrect_only" checked' in body
 
 
 def test_improve_page_suggests_checking_the_confident_mistake(case, client, viewer):

@@ -50,9 +50,9 @@ class ModelReviewApi(APIView):
         operation_id="studio_model_review",
         summary="The validation set's predictions to review, confident mistakes first",
         parameters=[
-            OpenApiParameter("incorrectOnly", bool, description="Only mistakes (default true)"),
-            OpenApiParameter("trueClass", str, description="Only documents tagged this class"),
-            OpenApiParameter("predictedClass", str, description="Only documents predicted so"),
+            OpenApiParameter("incorrect_only", bool, description="Only mistakes (default true)"),
+            OpenApiParameter("true_class", str, description="Only documents tagged this class"),
+            OpenApiParameter("predicted_class", str, description="Only documents predicted so"),
             OpenApiParameter("top", int, description=f"At most this many items ({MAX_ITEMS})"),
         ],
         responses=OpenApiTypes.OBJECT,
@@ -65,9 +65,9 @@ class ModelReviewApi(APIView):
         data = ev.review(
             request.project,
             model,
-            incorrect_only=_flag(params.get("incorrectOnly"), True),
-            expected_class=params.get("trueClass"),
-            predicted_class=params.get("predictedClass"),
+            incorrect_only=_flag(params.get("incorrect_only"), True),
+            expected_class=params.get("true_class"),
+            predicted_class=params.get("predicted_class"),
             limit=limit,
         )
         return Response(data)
