@@ -24,6 +24,7 @@ from projects.models import (
     Split,
     Tag,
 )
+from projects.names import MAX_NAME_LENGTH
 from projects.selectors import (
     DEFAULT_SORT,
     FEW_TAGS,
@@ -223,7 +224,9 @@ def data_page(request: HttpRequest, name: str) -> HttpResponse:
             "chars": MAX_DOCUMENT_CHARS,
             "documents": MAX_DOCUMENTS_PER_PROJECT,
             "classes": MAX_CLASSES_PER_PROJECT,
+            "class_name": MAX_NAME_LENGTH,
         },
+        "next_colour": services.next_class_colour(project),
         "page_state": {
             "project": project.name,
             "query": flt.query,

@@ -27,7 +27,7 @@ function confirmDialog({ title, text, ok = "OK", danger = false, extra = null })
   const slot = dialog.querySelector("[data-confirm-extra]");
   slot.replaceChildren(...(extra ? [extra] : []));
   const okButton = dialog.querySelector("[data-confirm-ok]");
-  okButton.textContent = ok;
+  okButton.textContent = okButton.title = ok;
   okButton.className = `button ${danger ? "danger" : "primary"}`;
   dialog.returnValue = "";
   dialog.showModal();
@@ -119,7 +119,10 @@ if (uploadForm) {
       for (const error of [...errors, ...warnings]) {
         const row = body.insertRow();
         const where = [error.file ?? error.name, error.line ? `line ${error.line}` : error.row ? `row ${error.row}` : ""].filter(Boolean).join(" · ");
-        row.insertCell().textContent = where || error.target || "—";
+        const name = document.createElement("span");
+        name.className = "name";
+        name.textContent = name.title = where || error.target || "—";
+        row.insertCell().append(name);
         row.insertCell().textContent = error.reason ?? error.message ?? String(error);
       }
       report.append(table);
@@ -174,6 +177,16 @@ if (uploadForm) {
 
 // ---- Classes
 const createForm = document.querySelector("[data-class-create]");
+// The browser stops typing at maxlength without a word; the counter says where the limit is.
+const nameInput = createForm?.querySelector("input[name=name]");
+const nameCount = createForm?.querySelector("[data-name-count]");
+function countName() {
+  const limit = nameInput.maxLength;
+  const full = nameInput.value.length >= limit;
+  nameCount.textContent = `${nameInput.value.length}/${limit}${full ? ` · a class name has at most ${limit} characters` : ""}`;
+  nameCount.classList.toggle("full", full);
+}
+nameInput?.addEventListener("input", countName);
 createForm?.addEventListener("submit", async (event) => {
   event.preventDefault();
   const data = new FormData(createForm);

@@ -9,6 +9,12 @@ function colour(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
+function shortLabel(value) {
+  const label = this.getLabelForValue(value);
+  const room = Math.max(6, Math.floor(this.width / this.ticks.length / 7));
+  return label.length > room ? `${label.slice(0, room - 1)}…` : label;
+}
+
 // Module scripts run after deferred classic scripts, so window.Chart is there.
 if (canvas && window.Chart) {
   const labels = [...data.classes.map((row) => row.name), "Untagged"];
@@ -36,7 +42,8 @@ if (canvas && window.Chart) {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
-      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Documents" } } },
+      // Long class names are cut on the axis; the tooltip shows the whole name.
+      scales: { x: { stacked: true, ticks: { autoSkip: false, maxRotation: 0, callback: shortLabel } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Documents" } } },
       plugins: { legend: { position: "bottom" } },
     },
   });

@@ -59,6 +59,12 @@ function colour(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
+function shortLabel(value) {
+  const label = this.getLabelForValue(value);
+  const room = Math.max(6, Math.floor(this.width / this.ticks.length / 7));
+  return label.length > room ? `${label.slice(0, room - 1)}…` : label;
+}
+
 const dataNode = document.getElementById("performance-data");
 // Module scripts run after deferred classic scripts, so window.Chart is there.
 if (dataNode && window.Chart) {
@@ -79,7 +85,8 @@ if (dataNode && window.Chart) {
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        scales: { y: { beginAtZero: true, max: 1, title: { display: true, text: axis } } },
+        // Long class names are cut on the axis; the tooltip shows the whole name.
+        scales: { x: { ticks: { autoSkip: false, maxRotation: 0, callback: shortLabel } }, y: { beginAtZero: true, max: 1, title: { display: true, text: axis } } },
         plugins: { legend: { position: "bottom" } },
       },
     });

@@ -21,8 +21,8 @@ function rows(list, items) {
     ...items.map(({ category, confidence }) => {
       const item = document.createElement("li");
       const label = document.createElement("span");
-      label.className = "prediction-label";
-      label.textContent = category;
+      label.className = "prediction-label name";
+      label.textContent = label.title = category;
       const bar = document.createElement("div");
       bar.className = "progress";
       bar.setAttribute("role", "meter");
