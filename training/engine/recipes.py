@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from training.engine.heads import MULTI_LABEL_C, SINGLE_LABEL_C
-
 # Inverse regularization of the logistic heads `standard` starts from and (single-label) ends
-# with: the value its results were measured with (docs/benchmarks.md, Accuracy). `quick` uses
-# C = 1 for single-label; that value is not yet measured on fine-tuned embeddings.
+# with: the value its results were measured with (docs/benchmarks.md, Accuracy). `quick`
+# chooses its C per project (`heads.choose_c`); that choice is not yet measured for
+# `standard`, whose fine-tuned embeddings are not the frozen ones the choice is made on.
 PROBE_C = 10.0
 
 
@@ -29,7 +28,8 @@ class Recipe:
     score validation and test, save).
 
     `head_c`: inverse regularization of every logistic head fitted: `standard` keeps the C its
-    recipe was measured with, `quick` the one for the project kind (heads.py).
+    recipe was measured with; `None` (`quick`) has `heads.choose_c` choose it from the
+    training documents' embeddings, once per run.
     `fine_tunes`: train the encoder and head together after the first fit (finetune.py, which
     also owns the rule for the number of epochs).
     `reprobes`: replace the fine-tuned head by a logistic one on the fine-tuned embeddings.
@@ -39,7 +39,7 @@ class Recipe:
 
     mode: str
     multi_label: bool
-    head_c: float
+    head_c: float | None
     bands: Bands
     fine_tunes: bool
     reprobes: bool
@@ -59,7 +59,7 @@ STANDARD_BANDS = Bands(encoding=(3, 10), training=(10, 90), evaluating=(90, 96))
 QUICK_SINGLE_LABEL = Recipe(
     mode="quick",
     multi_label=False,
-    head_c=SINGLE_LABEL_C,
+    head_c=None,
     bands=QUICK_BANDS,
     fine_tunes=False,
     reprobes=False,
@@ -69,7 +69,7 @@ QUICK_SINGLE_LABEL = Recipe(
 QUICK_MULTI_LABEL = Recipe(
     mode="quick",
     multi_label=True,
-    head_c=MULTI_LABEL_C,
+    head_c=None,
     bands=QUICK_BANDS,
     fine_tunes=False,
     reprobes=False,

@@ -25,7 +25,7 @@ from training.engine.encoder import Encoder, default_base_model, load_encoder
 from training.engine.errors import EngineError
 from training.engine.evaluate import Evaluation, evaluate
 from training.engine.finetune import finetune
-from training.engine.heads import fit_logistic_head, label_matrix
+from training.engine.heads import choose_c, fit_logistic_head, label_matrix
 from training.engine.progress import Progress, ProgressTracker
 from training.engine.recipes import Recipe, recipe_for
 from training.engine.runtime import resolve_device, seed_everything, set_threads
@@ -47,6 +47,7 @@ class TrainResult:
     config: TrainConfig
     thresholds: dict[str, float] | None = None
     base_model: str = ""
+    head_c: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +69,7 @@ class TrainResult:
             "config": self.config.to_dict(),
             "thresholds": self.thresholds,
             "base_model": self.base_model,
+            "head_c": self.head_c,
         }
 
 
@@ -127,6 +129,8 @@ class _Run:
     # The project's mean label count: it places the multi-label threshold, both for the
     # epoch choice of `standard` and for the model saved.
     label_rate: float
+    # The C of every logistic head of the run: the recipe's, or chosen by the first fit.
+    head_c: float | None = None
 
     def texts(self, indices: list[int]) -> list[str]:
         return [self.data.texts[i] for i in indices]
@@ -178,21 +182,31 @@ def _embed_training_documents(run: _Run) -> np.ndarray:
 
 def _fit_probe(run: _Run, features: np.ndarray) -> Classifier:
     """The classifier with a logistic head on the training documents' embeddings: `quick`'s
-    model and `standard`'s starting point."""
+    model and `standard`'s starting point. Sets the run's C, when the recipe has none, by
+    cross-validation on those embeddings."""
     run.tracker.begin("training", *run.recipe.bands.training, message="Fitting the linear head")
+    run.head_c = run.recipe.head_c
+    if run.head_c is None:
+        run.head_c = choose_c(
+            features,
+            run.targets[run.split.train],
+            multi_label=run.recipe.multi_label,
+            seed=run.config.seed,
+            check=run.tracker.check,
+        )
     head = _fit_head(run, features, run.split.train)
     return Classifier(run.encoder, head, run.data.classes, run.data.multi_label)
 
 
 def _fit_head(run: _Run, features: np.ndarray, indices: list[int]) -> torch.nn.Linear:
-    """A logistic head with the recipe's C on the given embeddings of documents `indices`,
-    on the encoder's device."""
+    """A logistic head with the run's C on the given embeddings of documents `indices`, on
+    the encoder's device."""
     head = fit_logistic_head(
         features,
         run.targets[indices],
         multi_label=run.recipe.multi_label,
         seed=run.config.seed,
-        c=run.recipe.head_c,
+        c=run.head_c,
         check=run.tracker.check,
     )
     return head.to(run.encoder.device).eval()
@@ -293,6 +307,7 @@ def _result(
             else None
         ),
         base_model=run.base_model,
+        head_c=run.head_c,
     )
 
 

@@ -79,7 +79,10 @@ def test_artifact_round_trip_gives_identical_predictions(single_label, tmp_path,
         loaded.multi_label,
     )
     texts = single_label.texts
-    assert loaded.predict(texts) == again.predict(texts)
+    # `loaded` runs the encoder exported to ONNX Runtime, `again` the PyTorch one.
+    for a, b in zip(loaded.predict(texts), again.predict(texts), strict=True):
+        assert a.classes == b.classes
+        assert dict(a.scores) == pytest.approx(dict(b.scores), abs=1e-6)
     by_id = {p["id"]: p for p in result.test_predictions}
     for doc_id, prediction in by_id.items():
         text = single_label.texts[single_label.ids.index(doc_id)]
@@ -90,7 +93,7 @@ def test_artifact_round_trip_gives_identical_predictions(single_label, tmp_path,
 
 @pytest.mark.parametrize("mode", ["quick", "standard"])
 def test_single_label_head_learns_from_validation_after_predicting_it(single_label, tmp_path, mode):
-    """The saved head is a logistic regression (with its mode's C) on the saved encoder's
+    """The saved head is a logistic regression (with the run's C) on the saved encoder's
     embeddings (frozen in `quick`, fine-tuned in `standard`) of training plus validation
     documents; the recorded validation predictions come from the same fit on training
     documents only."""
@@ -98,7 +101,6 @@ def test_single_label_head_learns_from_validation_after_predicting_it(single_lab
 
     from training.engine.classifier import Classifier
     from training.engine.heads import fit_logistic_head, label_matrix
-    from training.engine.recipes import recipe_for
 
     config = TrainConfig(mode=mode, epochs=2, batch_size=16, threads=2)
     result = train(single_label, config, tmp_path / "model")
@@ -117,7 +119,7 @@ def test_single_label_head_learns_from_validation_after_predicting_it(single_lab
             targets[indices],
             multi_label=False,
             seed=config.seed,
-            c=recipe_for(mode, multi_label=False).head_c,
+            c=result.head_c,
         )
         return Classifier(loaded.encoder, head, single_label.classes, False)
 
@@ -136,6 +138,21 @@ def test_single_label_head_learns_from_validation_after_predicting_it(single_lab
     assert loaded.probabilities(single_label.texts) == pytest.approx(
         both.probabilities(single_label.texts), abs=1e-3
     )
+
+
+def test_quick_chooses_its_c_by_cross_validation_and_records_it(multi_label, tmp_path):
+    from training.engine.heads import C_GRID, choose_c, label_matrix
+
+    config = TrainConfig(mode="quick", batch_size=16, threads=2)
+    result = train(multi_label, config, tmp_path / "model")
+    loaded = load_classifier(result.artifact_dir, device="cpu")
+    rows = [multi_label.ids.index(d) for d, part in result.split.items() if part == "train"]
+    features = loaded.encoder.encode([multi_label.texts[i] for i in rows])
+    targets = label_matrix([multi_label.labels[i] for i in rows], multi_label.classes)
+
+    assert result.head_c in C_GRID
+    assert result.head_c == choose_c(features, targets, multi_label=True, seed=config.seed)
+    assert result.summary()["head_c"] == result.head_c
 
 
 def test_cancel_leaves_no_artifact_and_no_partial_folder(single_label, tmp_path, standard_config):
