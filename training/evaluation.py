@@ -1,7 +1,9 @@
 """What the performance, compare and Improve pages show, computed from a model's stored
-evaluation (the engine's `Evaluation.to_dict()`) and per-document results: pure functions over
-plain data, so the pages never rescore anything and the numbers are the engine's own. The reads
-at the end (`review`, `latest_history`) are the only ones touching the database."""
+evaluation (the engine's `Evaluation.to_dict()`, intervals included) and per-document results:
+pure functions over plain data, so the pages never rescore anything and the numbers are the
+engine's own. The one computation is Compare's paired bootstrap, which needs both models. The
+reads at the end (`review`, `latest_history`, `paired`) are the only ones touching the database
+or the results files."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from typing import Any
 
 from projects.formats.csvfile import escape_cell
 from projects.models import Document, Project
+from projects.readiness import FEW_TAGS
 from training import selectors
+from training.engine import bootstrap
 from training.models import JobStatus, TrainedModel, TrainingJob
 
 OVERALL_KEYS = (
@@ -36,6 +40,19 @@ LABELS = {
     "accuracy": "Accuracy",
 }
 CLASS_KEYS = ("precision", "recall", "f1", "tp", "fp", "fn", "tn", "support")
+# The headline tiles, in the order the page shows them.
+TILE_KEYS = (
+    "micro_f1",
+    "micro_precision",
+    "micro_recall",
+    "macro_f1",
+    "macro_precision",
+    "macro_recall",
+    "accuracy",
+)
+# Fewer test documents than these and the figures are mostly noise: the pages say so.
+FEW_TEST_DOCUMENTS = 50
+FEW_CLASS_TEST_DOCUMENTS = 10
 # A mistake the model makes with at least this confidence is more likely a tagging error.
 CONFIDENT_MISTAKE = 0.8
 
@@ -45,16 +62,90 @@ def overall(evaluation: dict[str, Any]) -> dict[str, float]:
     return {key: float(evaluation.get(key) or 0.0) for key in OVERALL_KEYS}
 
 
+def overall_intervals(evaluation: dict[str, Any]) -> dict[str, list[float] | None]:
+    """`<figure>_ci: [lo, hi]` for each overall figure; None throughout for an evaluation
+    stored before intervals were computed."""
+    stored = (evaluation.get("intervals") or {}).get("overall") or {}
+    return {f"{key}_ci": stored.get(key) for key in OVERALL_KEYS}
+
+
+def interval_text(ci: list[float] | None) -> str:
+    """An interval as the pages write it after a figure: "0.870" en dash "0.950" ("" if none);
+    " to " instead of the dash when a bound is negative, so minus signs stay readable."""
+    if not ci:
+        return ""
+    lo, hi = (f"{v:.3f}".replace("-", "\u2212") for v in ci)
+    return f"{lo} to {hi}" if ci[0] < 0 or ci[1] < 0 else f"{lo}\u2013{hi}"
+
+
+def tiles(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Model performance page's headline figures, each with its interval (if stored) and
+    the interval's place on a 0..1 bar in percent."""
+    figures, cis = overall(evaluation), overall_intervals(evaluation)
+    few = int(evaluation.get("documents") or 0) < FEW_TEST_DOCUMENTS
+    return [
+        {"key": key, "label": LABELS[key], "value": figures[key]}
+        | _ci_fields(cis[f"{key}_ci"], figures[key], few=few)
+        for key in TILE_KEYS
+    ]
+
+
+def shown_interval(ci: list[float] | None, *, few: bool) -> str:
+    """The interval as a page shows it. When every resample of a small test set scored the same
+    (a perfect score on a handful of documents), the bootstrap has seen no spread, which is not
+    evidence of none: the page says it can't tell rather than a zero-width range."""
+    if ci and few and ci[0] == ci[1]:
+        return "can't tell"
+    return interval_text(ci)
+
+
+def _ci_fields(ci: list[float] | None, value: float, *, few: bool) -> dict[str, Any]:
+    if not ci:
+        return {"ci": None}
+    text = shown_interval(ci, few=few)
+    if text == "can't tell":
+        return {"ci": ci, "ci_text": "95% CI: can't tell", "bar": None}
+    return {
+        "ci": ci,
+        "ci_text": f"95% CI {text}",
+        "bar": {"lo": round(ci[0] * 100, 2), "width": round((ci[1] - ci[0]) * 100, 2),
+                "point": round(value * 100, 2)},
+    }  # fmt: skip
+
+
+def small_test_set(evaluation: dict[str, Any]) -> str:
+    """A warning in plain words when the test set is too small to trust, else ""."""
+    n = int(evaluation.get("documents") or 0)
+    if n >= FEW_TEST_DOCUMENTS:
+        return ""
+    return (
+        f"Measured on only {n} test document{'' if n == 1 else 's'}: too few to trust these "
+        f"figures. Each document right or wrong moves accuracy by {1 / max(n, 1):.3f}, so "
+        "another test set of the same size could score very differently (see the ranges). "
+        f"Tag more documents, for at least {FEW_TEST_DOCUMENTS} in the test set, and train again."
+    )
+
+
 def class_rows(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per class in the engine's order; a class neither tagged nor predicted in the test
-    set has nothing to say (Azure leaves it out), so it is dropped even if a row was stored."""
+    """One row per class in the engine's order, with its P/R/F1 intervals (None if not stored)
+    and whether it has too few test documents to trust; a class neither tagged nor predicted in
+    the test set has nothing to say (Azure leaves it out), so it is dropped even if stored."""
     per_class = evaluation.get("per_class") or {}
+    stored = (evaluation.get("intervals") or {}).get("per_class") or {}
     rows = []
     for name in evaluation.get("classes") or list(per_class):
         metrics = per_class.get(name)
         if not metrics or metrics["tp"] + metrics["fp"] + metrics["fn"] == 0:
             continue
-        rows.append({"name": name, **{key: metrics[key] for key in CLASS_KEYS}})
+        cis = stored.get(name) or {}
+        rows.append(
+            {
+                "name": name,
+                **{key: metrics[key] for key in CLASS_KEYS},
+                **{f"{key}_ci": cis.get(key) for key in bootstrap.CLASS_KEYS},
+                "few_test_documents": metrics["support"] < FEW_CLASS_TEST_DOCUMENTS,
+            }
+        )
     return rows
 
 
@@ -409,7 +500,141 @@ def review(
             evaluation_error=model.evaluation_error,
             tagged_counts=selectors.tagged_class_counts(project),
             validation=validation,
-            few_documents=selectors.FEW_DOCUMENTS_WARNING,
+            few_documents=FEW_TAGS,
             mistakes=mistakes,
         ),
     }
+
+
+# ---- Compare: is the difference larger than the noise?
+
+
+def verdict_text(key: str, figure: dict[str, Any]) -> str:
+    """One sentence on B minus A for a figure of `bootstrap.paired_difference`."""
+    label = LABELS[key][0].lower() + LABELS[key][1:]
+    delta, (lo, hi) = figure["delta"], figure["ci"]
+    if delta > 0:
+        change = f"is higher by {delta:.3f} (95% CI {interval_text([lo, hi])})"
+    elif delta < 0:
+        change = f"is lower by {-delta:.3f} (95% CI {interval_text([-hi, -lo])})"
+    else:
+        change = f"equals model A's (95% CI of the difference {interval_text([lo, hi])})"
+    noise = "larger than the noise" if figure["larger_than_noise"] else "within the noise"
+    return f"Model B's {label} {change}: {noise}."
+
+
+def paired_comparison(
+    a_name: str,
+    a_evaluation: dict[str, Any],
+    a_test: list[dict[str, Any]],
+    b_name: str,
+    b_evaluation: dict[str, Any],
+    b_test: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Whether B's figures differ from A's by more than the noise, by a paired bootstrap over
+    the test documents both were scored on. `paired` is False, with `reason` in plain words,
+    when the per-document results are missing or do not match, or the test sets differ: then
+    there is no verdict at all, as an unpaired one would mostly measure the test sets."""
+    for name, evaluation, test in ((a_name, a_evaluation, a_test), (b_name, b_evaluation, b_test)):
+        if not test:
+            return unpaired(
+                f"The per-document test results of {name!r} are missing, so the two models "
+                "cannot be compared document by document."
+            )
+        if len(test) != evaluation.get("documents"):
+            return unpaired(
+                f"The per-document test results of {name!r} do not match its stored evaluation "
+                f"({len(test)} documents, not {evaluation.get('documents')})."
+            )
+    a_by_id = {str(p["id"]): p for p in a_test}
+    b_by_id = {str(p["id"]): p for p in b_test}
+    if a_by_id.keys() != b_by_id.keys():
+        shared = len(a_by_id.keys() & b_by_id.keys())
+        return unpaired(
+            f"The two models were tested on different documents (A on {len(a_by_id)}, B on "
+            f"{len(b_by_id)}, {shared} in common), so this comparison isn't paired and cannot "
+            "say whether the difference is larger than the noise. Models trained on the same "
+            "data with the same split and seed share their test set."
+        )
+    ids = list(a_by_id)
+    expected = [sorted(a_by_id[i].get("expected") or []) for i in ids]
+    retagged = sum(
+        e != sorted(b_by_id[i].get("expected") or []) for e, i in zip(expected, ids, strict=True)
+    )
+    if retagged:
+        return unpaired(
+            f"{retagged} of the {len(ids)} shared test documents had different tags when each "
+            "model was trained, so the models sat different exams and this comparison isn't "
+            "paired."
+        )
+    predicted_a = [a_by_id[i].get("predicted") or [] for i in ids]
+    predicted_b = [b_by_id[i].get("predicted") or [] for i in ids]
+    classes = list(a_evaluation.get("classes") or [])
+    classes += [c for c in b_evaluation.get("classes") or [] if c not in classes]
+    seen = {c for rows in (expected, predicted_a, predicted_b) for tags in rows for c in tags}
+    classes += sorted(seen - set(classes))
+    figures = bootstrap.paired_difference(expected, predicted_a, predicted_b, classes)
+    return {
+        "paired": True,
+        "reason": "",
+        "documents": len(ids),
+        "resamples": bootstrap.RESAMPLES,
+        "figures": {
+            key: figure
+            | {"text": verdict_text(key, figure), "ci_text": interval_text(figure["ci"])}
+            for key, figure in figures.items()
+        },
+    }
+
+
+def unpaired(reason: str) -> dict[str, Any]:
+    return {"paired": False, "reason": reason, "figures": {}}
+
+
+def test_results(model: TrainedModel) -> list[dict[str, Any]]:
+    """The test part of the model's results file, only ids, tags and predictions: what Compare's
+    paired bootstrap needs. Kept per (path, mtime) like the validation part."""
+    path = Path(model.artifact_path) / selectors.RESULTS_FILE
+    if not model.artifact_path or not path.is_file():
+        return []
+    return list(_read_test(str(path), path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _read_test(path: str, mtime_ns: int) -> tuple[dict[str, Any], ...]:
+    test = json.loads(Path(path).read_text(encoding="utf-8")).get("test", [])
+    return tuple(
+        {"id": p["id"], "expected": p.get("expected"), "predicted": p.get("predicted")}
+        for p in test
+    )
+
+
+def paired(a: TrainedModel, b: TrainedModel) -> dict[str, Any]:
+    """`paired_comparison` of two trained models, from their stored evaluations and results.
+    A version's folder and evaluation never change once written, so the answer is kept per
+    pair of (name, results file, mtime): reloading Compare does not resample again."""
+    if a.evaluation is None or b.evaluation is None:
+        missing = a.name if a.evaluation is None else b.name
+        return unpaired(f"{missing!r} has no evaluation, so there is nothing to compare.")
+    key = (a.name, _results_identity(a), b.name, _results_identity(b))
+    if key in _PAIRED:
+        return _PAIRED[key]
+    answer = paired_comparison(
+        a.name, a.evaluation, test_results(a), b.name, b.evaluation, test_results(b)
+    )
+    if key[1] and key[3]:
+        while len(_PAIRED) >= _PAIRED_KEPT:
+            _PAIRED.pop(next(iter(_PAIRED)))
+        _PAIRED[key] = answer
+    return answer
+
+
+_PAIRED: dict[tuple[Any, ...], dict[str, Any]] = {}
+_PAIRED_KEPT = 8
+
+
+def _results_identity(model: TrainedModel) -> tuple[str, int] | None:
+    path = Path(model.artifact_path) / selectors.RESULTS_FILE
+    if not model.artifact_path or not path.is_file():
+        return None
+    return str(path), path.stat().st_mtime_ns

@@ -1,14 +1,15 @@
 """Model performance and Improve model in Chromium, on a real quick-mode model (MiniLM
 embeddings and a linear head) trained by the studio's own worker on 36 documents in 3 classes:
-the heat map and the charts render, the sort buttons work, and the Improve page lists the
-validation set's predictions."""
+the heat map and the charts render, the sort buttons work, every figure shows its interval and
+the small test set is called out, Compare says whether a difference is larger than the noise,
+and the Improve page lists the validation set's predictions."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, seed_project
+from tests.e2e.conftest import SCREENSHOTS, screenshot, seed_project
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +48,7 @@ predicted = ([["Sport"]] * 6 + [["Food"]] * 2 + [["Food"]] * 5 + [["Sport"]] * 1
 evaluation = evaluate(expected, predicted, ["Sport", "Food", "Travel"], False).to_dict()
 # Its results file: the real validation predictions, the first one turned into a confident
 # mistake (the model "sure" the document belongs to another class).
-import json, pathlib
+import datetime, json, pathlib
 folder = pathlib.Path(real.artifact_path).parent.parent / "hand-model" / "v1"
 folder.mkdir(parents=True, exist_ok=True)
 results = json.loads((pathlib.Path(real.artifact_path) / "evaluation_results.json").read_text())
@@ -55,11 +56,27 @@ first = results["validation"][0]
 other = next(c for c in ["Sport", "Food", "Travel"] if c not in first["expected"])
 first["predicted"] = [other]
 first["confidences"] = {c: (0.96 if c == other else 0.02) for c in first["confidences"]}
+# Its test part: the 24 constructed documents, so Compare can pair it with "hand-better".
+results["test"] = [
+    {"id": f"h{i}", "expected": e, "predicted": p, "confidences": {}, "location": f"h{i}.txt"}
+    for i, (e, p) in enumerate(zip(expected, predicted))
+]
 (folder / "evaluation_results.json").write_text(json.dumps(results))
 TrainedModel.objects.create(
     project=real.project, name="hand-model", version=1, artifact_path=str(folder),
     mode="standard", evaluation=evaluation, split_counts=real.split_counts,
     trained_at=real.trained_at, training_duration_s=1.0,
+)
+# A model right on every one of the same 24 documents: clearly better than hand-model.
+better = folder.parent.parent / "hand-better" / "v1"
+better.mkdir(parents=True, exist_ok=True)
+results["test"] = [p | {"predicted": p["expected"]} for p in results["test"]]
+(better / "evaluation_results.json").write_text(json.dumps(results))
+TrainedModel.objects.create(
+    project=real.project, name="hand-better", version=1, artifact_path=str(better),
+    mode="standard", evaluation=evaluate(expected, expected, ["Sport", "Food", "Travel"],
+    False).to_dict(), split_counts=real.split_counts,
+    trained_at=real.trained_at - datetime.timedelta(days=1), training_duration_s=1.0,
 )
 TrainingJob.objects.create(
     project=real.project, model_name="hand-model", status="succeeded", ended_at=timezone.now(),
@@ -97,7 +114,20 @@ def test_model_details_draw_the_heat_map_and_charts(page, trained):
 
     row.get_by_role("link", name="quick-model").click()
     page.wait_for_url("**/performance/quick-model/")
-    expect(page.locator(".metric-tile")).to_have_count(6)
+    expect(page.locator(".metric-tile")).to_have_count(7)
+    # 36 documents leave a handful for the test set: every figure has its interval, and the
+    # page says the test set is too small to trust, overall and per class.
+    # (A perfect score on so few documents has no spread to resample: "can't tell".)
+    expect(page.locator('.metric-tile[data-metric="micro_f1"] .metric-ci')).to_contain_text(
+        re.compile(r"95% CI( [01]\.\d{3}\u2013[01]\.\d{3}|: can't tell)")
+    )
+    expect(page.locator("#small-test-set")).to_contain_text("too few to trust these figures")
+    expect(page.locator("#class-table .few-documents").first).to_contain_text(
+        "too few to trust this row"
+    )
+    expect(page.locator("#class-table td .ci").first).to_have_text(
+        re.compile(r"\(([01]\.\d{3}\u2013[01]\.\d{3}|can't tell)\)")
+    )
     heatmap = page.locator("#heatmap")
     expect(heatmap).to_be_visible()
     expect(heatmap.locator("td.cell")).to_have_count(9)
@@ -141,6 +171,13 @@ def test_heat_map_outlines_the_worst_confusions_and_compare_shows_deltas(page, t
     worst = heatmap.locator("tbody tr").nth(1).locator("td.cell").nth(2)  # Food taken for Travel
     expect(worst).to_have_class("cell off worst")
     expect(page.locator(".worst-list li").first).to_contain_text("predicted as")
+    # 24 documents, 18 right: a real range around 0.750, and still too few to trust.
+    expect(page.locator('.metric-tile[data-metric="accuracy"] .metric-ci')).to_have_text(
+        re.compile(r"95% CI 0\.\d{3}\u2013(0\.\d{3}|1\.000)")
+    )
+    expect(page.locator("#small-test-set")).to_contain_text("only 24 test documents")
+    expect(page.locator(".metric-tile .ci-bar")).to_have_count(7)
+    page.locator("#metric-tiles").screenshot(path=str(SCREENSHOTS / "performance-intervals.png"))
     assert page.evaluate(CHART_DRAWN, "curve-chart")
     page.get_by_label("Row-normalised").check()
     page.evaluate("window.scrollTo(0, 0)")
@@ -151,7 +188,18 @@ def test_heat_map_outlines_the_worst_confusions_and_compare_shows_deltas(page, t
     expect(micro).to_have_attribute("data-delta", re.compile(r"^-?[0-9.]+$"))
     expect(page.locator("#compare-table tbody tr")).to_have_count(3)
     assert page.evaluate(CHART_DRAWN, "compare-chart")
+    expect(page.locator("#noise-headline")).to_contain_text("isn't paired")
     screenshot(page, "performance-compare")
+
+
+def test_compare_says_whether_a_difference_is_larger_than_the_noise(page, trained):
+    page.goto("/projects/EvalNews/performance/compare/?a=hand-model&b=hand-better")
+    headline = page.locator("#noise-headline")
+    expect(headline).to_contain_text("Model B's micro F1 is higher by 0.250 (95% CI")
+    expect(headline).to_contain_text("larger than the noise")
+    verdict = page.locator('#overall-table tr[data-figure="micro_f1"] .noise-verdict')
+    expect(verdict).to_have_text("Yes: B is better")
+    screenshot(page, "performance-compare-noise")
 
 
 def test_improve_lists_a_confident_mistake_and_retags_it(page, trained):

@@ -5,13 +5,16 @@ Micro averages pool TP/FP/FN over classes; macro averages are means of per-class
 Single-label: a document is TP for its predicted class when it equals the tag, otherwise FP
 for the predicted class and FN for the tagged one; the confusion matrix is tagged x predicted.
 Multi-label: each (document, class) pair is a binary decision. Classes neither tagged nor
-predicted in the evaluated documents are left out.
+predicted in the evaluated documents are left out. Each figure carries its 95% bootstrap
+interval over the documents (`bootstrap.py`), computed here once so pages only read it.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from training.engine import bootstrap
 
 
 @dataclass
@@ -42,6 +45,9 @@ class Evaluation:
     # whose predicted set equals the tagged set exactly.
     accuracy: float
     confusion_matrix: dict[str, dict[str, int]] | None
+    # `bootstrap.intervals(...)`: [lo, hi] per overall figure and per class P/R/F1. None for
+    # evaluations stored before intervals existed, and for an empty test set.
+    intervals: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,9 +59,16 @@ class Evaluation:
 
 
 def evaluate(
-    expected: list[list[str]], predicted: list[list[str]], classes: list[str], multi_label: bool
+    expected: list[list[str]],
+    predicted: list[list[str]],
+    classes: list[str],
+    multi_label: bool,
+    *,
+    resamples: int = bootstrap.RESAMPLES,
+    seed: int = bootstrap.SEED,
 ) -> Evaluation:
-    """Score predictions against tags; `classes` fixes the order of the classes reported."""
+    """Score predictions against tags; `classes` fixes the order of the classes reported. The
+    intervals come from `resamples` bootstrap resamples drawn with `seed` (0 resamples: none)."""
     if len(expected) != len(predicted):
         raise ValueError("expected and predicted must have one entry per document")
     present = {c for tags in expected for c in tags} | {c for tags in predicted for c in tags}
@@ -93,6 +106,11 @@ def evaluate(
         macro_f1=macro[2],
         accuracy=exact / n if n else 0.0,
         confusion_matrix=None if multi_label else _confusion(expected, predicted, included),
+        intervals=(
+            bootstrap.intervals(expected, predicted, included, resamples=resamples, seed=seed)
+            if n and resamples
+            else None
+        ),
     )
 
 

@@ -209,6 +209,115 @@ def test_evaluation_api_answers_the_stored_figures_and_404_in_azures_envelope(
     assert hidden.status_code == 404
 
 
+def test_evaluation_api_carries_each_figures_interval_and_the_small_test_set_warning(
+    project, viewer, client_for, tmp_path
+):
+    model = build_model(project, tmp_path)
+    answer = client_for(viewer).get("/api/projects/Reviews/models/m1/evaluation").json()
+    stored = model.evaluation["intervals"]
+    assert answer["intervals"] == {
+        "method": "bootstrap", "confidence": 0.95, "resamples": 1000, "seed": 0,
+    }  # fmt: skip
+    for key in ("micro_f1", "micro_precision", "macro_recall", "accuracy"):
+        lo, hi = answer["overall"][f"{key}_ci"]
+        assert [lo, hi] == stored["overall"][key]
+        assert lo <= answer["overall"][key] <= hi
+    food = next(c for c in answer["classes"] if c["name"] == "food")
+    assert food["f1_ci"] == stored["per_class"]["food"]["f1"]
+    assert food["few_test_documents"] is True  # 4 test documents tagged food
+    assert "only 10 test documents" in answer["small_test_set"]
+
+
+def test_evaluation_api_answers_null_intervals_for_an_older_evaluation(
+    project, viewer, client_for, tmp_path
+):
+    model = build_model(project, tmp_path)
+    model.evaluation.pop("intervals")
+    model.save(update_fields=["evaluation"])
+    answer = client_for(viewer).get("/api/projects/Reviews/models/m1/evaluation").json()
+    assert answer["intervals"] is None
+    assert answer["overall"]["micro_f1_ci"] is None
+    assert answer["overall"]["micro_f1"] == model.evaluation["micro_f1"]
+    assert all(c["f1_ci"] is None for c in answer["classes"])
+
+
+def test_azures_evaluation_summary_carries_no_intervals(project, viewer, client_for, tmp_path):
+    build_model(project, tmp_path)
+    url = "/language/authoring/analyze-text/projects/Reviews/models/m1/evaluation/summary-result"
+    answer = client_for(viewer).get(f"{url}?api-version=2023-04-01")
+    assert answer.status_code == 200
+    assert "_ci" not in answer.content.decode()
+    assert "interval" not in answer.content.decode()
+
+
+def test_details_show_intervals_and_warn_that_the_test_set_is_small(
+    client, project, viewer, tmp_path
+):
+    model = build_model(project, tmp_path)
+    client.force_login(viewer)
+    body = client.get("/projects/Reviews/performance/m1/").content.decode()
+    lo, hi = model.evaluation["intervals"]["overall"]["micro_f1"]
+    assert f"95% CI {lo:.3f}\u2013{hi:.3f}" in body
+    assert 'class="ci-bar"' in body
+    assert 'data-metric="accuracy"' in body
+    assert 'id="small-test-set"' in body
+    assert "Measured on only 10 test documents: too few to trust" in body
+    assert "Only 4 test documents: too few to trust this row" in body
+    listing = client.get("/projects/Reviews/performance/").content.decode()
+    assert f"({lo:.3f}\u2013{hi:.3f})" in listing
+    assert "too few to trust" in listing
+
+
+def test_details_of_an_older_evaluation_render_without_intervals(client, project, viewer, tmp_path):
+    model = build_model(project, tmp_path)
+    model.evaluation.pop("intervals")
+    model.save(update_fields=["evaluation"])
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/m1/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-metric="micro_f1"' in body
+    assert "95% CI" not in body
+    assert 'class="ci-bar"' not in body
+
+
+def test_compare_says_a_clearly_better_model_is_larger_than_the_noise(
+    client, project, viewer, tmp_path
+):
+    build_model(project, tmp_path, name="first")
+    build_model(project, tmp_path, name="second", predicted=EXPECTED)
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/compare/?a=first&b=second")
+    noise = response.context["noise"]
+    assert noise["paired"] is True
+    assert noise["documents"] == 10
+    micro = noise["figures"]["micro_f1"]
+    assert micro["delta"] == pytest.approx(0.3)
+    body = response.content.decode()
+    assert 'id="noise-headline"' in body
+    assert "Model B&#x27;s micro F1 is higher by 0.300 (95% CI" in body
+    assert ("larger than the noise" if micro["larger_than_noise"] else "within the noise") in body
+    same = client.get("/projects/Reviews/performance/compare/?a=first&b=first").context["noise"]
+    assert same["paired"] is False
+
+
+def test_compare_gives_no_verdict_when_the_test_documents_differ(client, project, viewer, tmp_path):
+    build_model(project, tmp_path, name="first")
+    other = build_model(project, tmp_path, name="second", predicted=EXPECTED)
+    results = tmp_path / "second" / "v1" / "evaluation_results.json"
+    data = json.loads(results.read_text())
+    for i, p in enumerate(data["test"]):
+        p["id"] = f"other{i}"
+    results.write_text(json.dumps(data))
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/compare/?a=first&b=second")
+    assert response.context["noise"]["paired"] is False
+    body = response.content.decode()
+    assert "isn&#x27;t paired" in body
+    assert "Larger than the noise?" not in body
+    assert other.evaluation["micro_f1"] == 1.0
+
+
 def test_multi_label_details_show_true_negatives_and_the_f1_chart_without_a_matrix(
     client, multi_project, viewer, tmp_path
 ):
@@ -228,3 +337,14 @@ def test_multi_label_details_show_true_negatives_and_the_f1_chart_without_a_matr
     c = next(row for row in response.context["rows"] if row["name"] == "c")
     assert (c["tp"], c["fp"], c["fn"], c["tn"]) == (1, 1, 0, 2)
     assert response.context["charts"]["f1"] == [row["f1"] for row in response.context["rows"]]
+
+
+def test_openapi_schema_documents_the_evaluation_intervals(client, viewer):
+    client.force_login(viewer)
+    schema = client.get("/api/schema", HTTP_ACCEPT="application/json").json()
+    overall = schema["components"]["schemas"]["EvaluationOverallOutput"]["properties"]
+    assert overall["micro_f1_ci"]["type"] == "array"
+    assert overall["micro_f1_ci"]["nullable"] is True
+    assert "confidence interval" in overall["accuracy_ci"]["description"]
+    rows = schema["components"]["schemas"]["EvaluationClassOutput"]["properties"]
+    assert {"f1_ci", "few_test_documents"} <= set(rows)

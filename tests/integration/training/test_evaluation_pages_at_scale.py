@@ -77,3 +77,38 @@ def test_pages_and_review_api_work_at_10000_documents(client, project, viewer, t
     body = review.json()
     assert (body["validation_documents"], body["incorrect"]) == (N, wrong)
     assert len(body["items"]) == 200
+
+
+def test_compare_pairs_two_models_on_the_same_10000_documents(client, project, viewer, tmp_path):
+    """Compare reads both results files and runs the paired bootstrap over 10,000 documents."""
+    rng = random.Random(8)
+    for i, name in enumerate(CLASSES):
+        Class.objects.create(project=project, name=name, order=i)
+    first = _predictions(N, rng, "t")
+    # The second model: the same documents, right on a tenth of the first's mistakes more.
+    second = [
+        p | {"predicted": p["expected"]} if p["expected"] != p["predicted"] and i % 10 else p
+        for i, p in enumerate(first)
+    ]
+    for name, test in (("first", first), ("second", second)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "evaluation_results.json").write_text(
+            json.dumps({"split": {}, "validation": [], "test": test})
+        )
+        evaluation = evaluate(
+            [p["expected"] for p in test], [p["predicted"] for p in test], CLASSES, False
+        ).to_dict()
+        TrainedModel.objects.create(
+            project=project, name=name, version=1, artifact_path=str(folder),
+            evaluation=evaluation, trained_at=timezone.now(),
+            split_counts={"train": 80_000, "validation": 0, "test": N},
+        )  # fmt: skip
+    client.force_login(viewer)
+    response = client.get("/projects/Reviews/performance/compare/?a=first&b=second")
+    assert response.status_code == 200
+    noise = response.context["noise"]
+    assert (noise["paired"], noise["documents"]) == (True, N)
+    micro = noise["figures"]["micro_f1"]
+    assert micro["larger_than_noise"] is True
+    assert 0 < micro["ci"][0] <= micro["delta"] <= micro["ci"][1]

@@ -26,7 +26,7 @@ def stored() -> dict:
 def test_class_rows_are_the_stored_figures_and_leave_out_absent_classes(stored):
     rows = {row["name"]: row for row in ev.class_rows(stored)}
     assert list(rows) == ["sport", "food", "travel"]
-    assert rows["sport"] | {} == {
+    assert {key: rows["sport"][key] for key in ("name", *ev.CLASS_KEYS)} == {
         "name": "sport", "precision": 0.75, "recall": 0.75, "f1": 0.75,
         "tp": 3, "fp": 1, "fn": 1, "tn": 5, "support": 4,
     }  # fmt: skip
@@ -197,3 +197,79 @@ def test_suggestions_without_evaluation_say_why_and_use_validation_pairs():
     assert "Too few documents." in advice[0]["message"]
     pairs = [(a["expected"], a["predicted"]) for a in advice if a["kind"] == "confused_pair"]
     assert pairs == [("food", "sport"), ("sport", "food")]
+
+
+# ---- Intervals, small test sets and Compare's noise verdict
+
+
+def _test_part(predicted, prefix="t"):
+    return [
+        {"id": f"{prefix}{i}", "expected": e, "predicted": p}
+        for i, (e, p) in enumerate(zip(EXPECTED, predicted, strict=True))
+    ]
+
+
+def test_tiles_carry_the_stored_interval_and_an_old_evaluation_renders_without(stored):
+    tiles = {tile["key"]: tile for tile in ev.tiles(stored)}
+    assert next(iter(tiles)) == "micro_f1"
+    assert "accuracy" in tiles
+    lo, hi = tiles["micro_f1"]["ci"]
+    assert tiles["micro_f1"]["ci_text"] == f"95% CI {lo:.3f}\u2013{hi:.3f}"
+    assert tiles["micro_f1"]["bar"]["lo"] == pytest.approx(lo * 100)
+    old = {key: value for key, value in stored.items() if key != "intervals"}
+    assert all(tile["ci"] is None for tile in ev.tiles(old))
+    assert set(ev.overall_intervals(old).values()) == {None}
+    assert all(row["f1_ci"] is None for row in ev.class_rows(old))
+
+
+def test_a_zero_width_interval_on_a_small_test_set_reads_cant_tell():
+    assert ev.shown_interval([1.0, 1.0], few=True) == "can't tell"
+    assert ev.shown_interval([1.0, 1.0], few=False) == "1.000\u20131.000"
+    assert ev.shown_interval(None, few=True) == ""
+
+
+def test_small_test_sets_are_flagged_overall_and_per_class(stored):
+    assert "only 10 test documents: too few to trust" in ev.small_test_set(stored)
+    assert ev.small_test_set(stored | {"documents": 50}) == ""
+    assert all(row["few_test_documents"] for row in ev.class_rows(stored))
+
+
+def test_verdicts_read_in_plain_words():
+    larger = {"delta": 0.031, "ci": [0.012, 0.05], "larger_than_noise": True}
+    assert ev.verdict_text("micro_f1", larger) == (
+        "Model B's micro F1 is higher by 0.031 (95% CI 0.012\u20130.050): larger than the noise."
+    )
+    within = {"delta": -0.01, "ci": [-0.04, 0.02], "larger_than_noise": False}
+    assert ev.verdict_text("accuracy", within) == (
+        "Model B's accuracy is lower by 0.010 (95% CI \u22120.020 to 0.040): within the noise."
+    )
+
+
+def test_paired_comparison_on_the_same_documents_gives_a_verdict(stored):
+    perfect = evaluate(EXPECTED, EXPECTED, CLASSES, multi_label=False).to_dict()
+    result = ev.paired_comparison(
+        "a", stored, _test_part(PREDICTED), "b", perfect, _test_part(EXPECTED)
+    )
+    assert result["paired"] is True
+    micro = result["figures"]["micro_f1"]
+    assert micro["delta"] == pytest.approx(perfect["micro_f1"] - stored["micro_f1"])
+    assert micro["text"].startswith("Model B's micro F1 is higher by 0.300")
+    same = ev.paired_comparison(
+        "a", stored, _test_part(PREDICTED), "b", stored, _test_part(PREDICTED)
+    )
+    assert same["figures"]["micro_f1"]["text"].endswith("within the noise.")
+
+
+def test_paired_comparison_refuses_a_verdict_when_the_test_documents_differ(stored):
+    result = ev.paired_comparison(
+        "a", stored, _test_part(PREDICTED), "b", stored, _test_part(PREDICTED, prefix="x")
+    )
+    assert result["paired"] is False
+    assert result["figures"] == {}
+    assert "isn't paired" in result["reason"]
+    missing = ev.paired_comparison("a", stored, [], "b", stored, _test_part(PREDICTED))
+    assert "missing" in missing["reason"]
+    retagged = _test_part(PREDICTED)
+    retagged[0] = retagged[0] | {"expected": ["food"]}
+    result = ev.paired_comparison("a", stored, _test_part(PREDICTED), "b", stored, retagged)
+    assert "different tags" in result["reason"]
