@@ -16,6 +16,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        views.PasswordSetView.as_view(),
+        name="password-set",
+    ),
     path("keys/", views.keys, name="keys"),
     path("keys/<int:slot>/regenerate/", views.key_regenerate, name="key-regenerate"),
     path("keys/<int:slot>/revoke/", views.key_revoke, name="key-revoke"),

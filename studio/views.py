@@ -1,10 +1,13 @@
-"""Studio-wide pages: home, keys and endpoint, and the health check."""
+"""Studio-wide pages: home, keys and endpoint, setting a password from a one-time link, and the
+health check."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -56,3 +59,15 @@ def key_revoke(request: HttpRequest, slot: int) -> HttpResponse:
     services.revoke_api_key(user=request.user, slot=slot)
     messages.success(request, f"Key {slot} revoked: requests using it are now refused.")
     return redirect("keys")
+
+
+class PasswordSetView(PasswordResetConfirmView):
+    """A new account's (or a staff-made) one-time link: its owner chooses a password, then
+    signs in. Django checks the token; it stops working once the password is set."""
+
+    template_name = "registration/password_set.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Password set: sign in with it.")
+        return super().form_valid(form)

@@ -14,8 +14,10 @@ from projects.models import Class
 from projects.names import RESOURCE_NAME_HELP, RESOURCE_NAME_RE
 from projects.shell import project_page
 from studio.errors import StudioError
+from studio.models import ApiKey
 from training import evaluation as ev
 from training import selectors, services
+from training.handoff import handoff
 from training.job_json import jobs_json
 from training.models import Deployment, JobStatus, SplitKind, TrainedModel, TrainingMode
 from training.prediction import preload
@@ -81,10 +83,15 @@ def _summary(model: TrainedModel) -> dict[str, Any]:
     """The list's row: stored figures only, so the list reads no results files."""
     evaluation = model.evaluation or {}
     counts = model.split_counts or {}
+    micro_f1_ci = ev.overall_intervals(evaluation)["micro_f1_ci"]
     return {
         "model": model,
         "has_evaluation": model.evaluation is not None,
         "overall": ev.overall(evaluation) if model.evaluation else None,
+        "micro_f1_ci": ev.shown_interval(
+            micro_f1_ci, few=(evaluation.get("documents") or 0) < ev.FEW_TEST_DOCUMENTS
+        ),
+        "small_test_set": ev.small_test_set(evaluation) if model.evaluation else "",
         "train": counts.get("train"),
         "validation": counts.get("validation"),
         "test": counts.get("test"),
@@ -101,12 +108,17 @@ def model_details(request: HttpRequest, name: str, model_name: str) -> HttpRespo
     context = project_page(request, name, "performance")
     model = _model(context, model_name)
     evaluation = model.evaluation
-    rows = ev.class_rows(evaluation) if evaluation else []
+    rows = [
+        row | {"f1_ci_text": ev.shown_interval(row["f1_ci"], few=row["few_test_documents"])}
+        for row in (ev.class_rows(evaluation) if evaluation else [])
+    ]
     matrix = (evaluation or {}).get("confusion_matrix")
     curve = ev.training_curve(ev.latest_history(model))
     context |= {
         "model": model,
         "summary": _summary(model),
+        "tiles": ev.tiles(evaluation) if evaluation else [],
+        "few_class_documents": ev.FEW_CLASS_TEST_DOCUMENTS,
         "rows": rows,
         "heatmap": ev.heatmap(matrix, evaluation.get("classes") or []) if matrix else None,
         "worst": ev.worst_confusions(matrix) if matrix else [],
@@ -135,7 +147,11 @@ def compare_page(request: HttpRequest, name: str) -> HttpResponse:
     context |= {"models": models, "a": a, "b": b}
     if a and b:
         comparison = ev.compare(a.evaluation, b.evaluation)
+        noise = ev.paired(a, b) if a != b else ev.unpaired("A and B are the same model.")
+        for figure in comparison["overall"]:
+            figure["noise"] = noise["figures"].get(figure["key"])
         context["comparison"] = comparison
+        context["noise"] = noise
         context["charts"] = {
             "compare": {
                 "classes": [row["name"] for row in comparison["classes"]],
@@ -215,8 +231,19 @@ def _deploy_context(request: HttpRequest, name: str, section: str) -> dict:
 
 
 def deploy_page(request: HttpRequest, name: str) -> HttpResponse:
+    """The deploy form and the deployments, and for the one chosen (`?deployment=`, else the
+    first) the hand-off: prediction URL, samples and which of the caller's keys to send."""
     context = _deploy_context(request, name, "deploy")
     context["models"] = TrainedModel.objects.filter(project=context["project"], version__gt=0)
+    deployments = list(context["deployments"])
+    wanted = request.GET.get("deployment", "")
+    chosen = next(
+        (d for d in deployments if d.name == wanted), deployments[0] if deployments else None
+    )
+    if chosen is not None:
+        endpoint = request.build_absolute_uri("/").rstrip("/")
+        context["handoff"] = handoff(endpoint, context["project"], chosen)
+        context["api_keys"] = ApiKey.objects.filter(user=request.user).order_by("slot")
     return render(request, "training/deploy.html", context)
 
 

@@ -1,5 +1,7 @@
-// Deploy page: create or replace a deployment, swap two, delete one (after confirmation).
+// Deploy page: create or replace a deployment, swap two, delete one (after confirmation), and
+// the hand-off's copy buttons.
 import { api, toast } from "./api.js";
+import "./copy.js";
 
 const project = document.querySelector(".shell").dataset.project;
 const base = `/api/projects/${encodeURIComponent(project)}/deployments`;

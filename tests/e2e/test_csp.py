@@ -13,7 +13,16 @@ document.addEventListener("securitypolicyviolation", (event) => {
   console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
 });
 """
-PAGES = ["data/", "data/distribution/", "tag/", "train/", "performance/", "deploy/", "test/"]
+PAGES = [
+    "data/",
+    "data/distribution/",
+    "tag/",
+    "train/",
+    "performance/",
+    "deploy/",
+    "test/",
+    "settings/",
+]
 
 
 def test_main_pages_and_the_api_page_report_no_csp_violation(page, studio):
@@ -24,7 +33,12 @@ def test_main_pages_and_the_api_page_report_no_csp_violation(page, studio):
     )
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.context.add_init_script(REPORT_VIOLATIONS)
-    for url in ["/projects/", "/keys/", *(f"/projects/CspPages/{path}" for path in PAGES)]:
+    for url in [
+        "/projects/",
+        "/keys/",
+        "/users/",
+        *(f"/projects/CspPages/{path}" for path in PAGES),
+    ]:
         page.goto(url, wait_until="networkidle")
     page.goto("/api/docs", wait_until="networkidle")
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()

@@ -142,6 +142,8 @@ def world(db) -> dict[str, Any]:
             "user_id": users["viewer"].pk,
             "slot": 1,
             "job_id": str(job.job_id),
+            "uidb64": "MQ",
+            "token": "not-a-token",
         },
     }
 
@@ -184,6 +186,8 @@ def _expected_refusal(need: Need, principal: str, *, api: bool) -> int | None:
         return 401 if api else 302
     if need is Need.SIGNED_IN:
         return None
+    if need is Need.STAFF_PAGE:
+        return 403  # no principal here is staff; tests/integration/projects/test_users_page.py
     if principal == "non-member":
         return 404  # the project exists, so "or new" does not apply
     return 403 if RANK[principal] < NEED_RANK[need] else None
