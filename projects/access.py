@@ -43,6 +43,7 @@ class Need(StrEnum):
     EDITOR_OR_NEW = "editor, or any account when the project is new"
     OWNER_OR_NEW = "owner, or any account when the project is new"
     STAFF = "staff (Django admin's own check)"
+    STAFF_PAGE = "a staff account"  # the studio's own pages for staff, checked by the table
 
 
 ROLE_OF_NEED = {
@@ -64,6 +65,7 @@ RULES: dict[str, dict[str, Need]] = {
     "healthz": {"GET": P},
     "login": {"GET": P, "POST": P},
     "logout": {"POST": P},
+    "password-set": {"GET": P, "POST": P},  # the one-time link's token is the credential
     "keys": {"GET": S},
     "key-regenerate": {"POST": S},
     "key-revoke": {"POST": S},
@@ -73,8 +75,12 @@ RULES: dict[str, dict[str, Need]] = {
     "projects:overview": {"GET": V},
     "projects:settings": {"GET": V, "POST": OWN},
     "projects:member-set": {"POST": OWN},
+    "projects:member-create": {"POST": OWN},
     "projects:member-remove": {"POST": OWN},
     "projects:delete": {"POST": OWN},
+    "users:list": {"GET": Need.STAFF_PAGE},
+    "users:set-active": {"POST": Need.STAFF_PAGE},
+    "users:password-link": {"POST": Need.STAFF_PAGE},
     "projects:data": {"GET": V},
     "projects:distribution": {"GET": V},
     "projects:tag": {"GET": V},
@@ -120,6 +126,11 @@ RULES: dict[str, dict[str, Need]] = {
     "api-deployment-swap": {"POST": E},
     "api-deployment": {"GET": V, "PUT": E, "DELETE": E},
     "api-deployment-classify": {"POST": Need.SERVE},
+    # Studio API: assisted tagging (reads as documents are read; the refresh starts work)
+    "api-suggestions": {"GET": V},
+    "api-tag-queue": {"GET": V},
+    "api-tag-queue-refresh": {"POST": E},
+    "api-mislabelled": {"GET": V},
     # Azure runtime: a job names its projects in the body; each is checked as POST:task.
     "azure-analyze": {"POST": S, "POST:task": V},
     "azure-analyze-job": {"GET": S},
@@ -216,6 +227,8 @@ class FromTable(BasePermission):
             return True
         if not request.user.is_authenticated:
             raise drf.NotAuthenticated()
+        if need is Need.STAFF_PAGE and not request.user.is_staff:
+            raise PermissionDenied("Only staff may do this.")
         name = view.kwargs.get("project_name")
         if name is not None:
             project = project_for(request.user, name, need)
@@ -247,6 +260,8 @@ class PageAccessMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if need is Need.STAFF_PAGE and not request.user.is_staff:
+            raise DjangoPermissionDenied("Only staff may open this page.")
         name = kwargs.get("name")
         if name is not None:
             try:

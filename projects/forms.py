@@ -44,8 +44,24 @@ class ProjectSettingsForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     language = forms.ChoiceField(choices=LANGUAGES)
     multilingual = forms.BooleanField(required=False)
+    auto_retrain_every = forms.IntegerField(
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+        label="Retrain automatically after this many new tags (0: never)",
+    )
 
 
 class MemberForm(forms.Form):
-    username = forms.CharField(max_length=150)
+    who = forms.CharField(max_length=254, label="Username or email")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.EDITOR)
+
+
+class NewAccountForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.EDITOR)
+
+
+class UserActiveForm(forms.Form):
+    active = forms.BooleanField(required=False)

@@ -6,12 +6,14 @@ through `land_rows`; a worker import's files wait in a staging folder until it r
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -32,7 +34,12 @@ from projects.names import safe_document_name
 from projects.services import content_hash, create_class
 from studio.errors import TooLarge, ValidationError
 
+log = logging.getLogger(__name__)
+
 BATCH_SIZE = 1000
+# Sent by name after documents land: the training app computes a cold-start tag-next queue
+# when no model orders the project's documents yet.
+REFRESH_TAG_QUEUE_TASK = "training.refresh_tag_queue"
 # Beside a worker import's staged files: the ImportOptions it was started with.
 OPTIONS_FILE = "options.json"
 
@@ -229,7 +236,23 @@ def land_rows(
     # After the transaction, so a failed import leaves no files behind either.
     for row in to_container:
         storage.write_document(project, row.name, row.text)
+    if report.imported or report.replaced:
+        transaction.on_commit(partial(_refresh_tag_queue, project.pk))
     return report
+
+
+def _refresh_tag_queue(project_id: int) -> None:
+    """The landed documents are in the database: a broker that is down costs the cold-start
+    queue (asked for again by the refresh route), never the import."""
+    try:
+        current_app.send_task(
+            REFRESH_TAG_QUEUE_TASK,
+            args=[project_id],
+            kwargs={"after_import": True},
+            queue="training",
+        )
+    except Exception:
+        log.warning("Could not ask for the tag-next queue of project %s", project_id, exc_info=True)
 
 
 def _land_batch(

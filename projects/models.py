@@ -61,6 +61,8 @@ class Project(models.Model):
         max_length=63, unique=True, validators=[validate_container_name]
     )
     confidence_threshold = models.FloatField(default=0.0)
+    # Quick-retrain the latest model after this many new tags since its training; 0 is off.
+    auto_retrain_every = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

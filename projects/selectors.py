@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from projects.models import Class, Document, Membership, Project, Split, Tag
+from projects.readiness import FEW_TAGS, few_tags_message, imbalance_message, is_unbalanced
 from studio.errors import ValidationError
 
 
@@ -51,6 +53,17 @@ def projects_for(user: AbstractBaseUser) -> QuerySet[Project]:
             last_trained_at=Subquery(last_model.values("models__trained_at")[:1]),
         )
         .order_by("-updated_at")
+    )
+
+
+def users_with_roles() -> QuerySet[AbstractBaseUser]:
+    """Every account for the staff's Users page, each with `roles`: its memberships with their
+    projects, by project name."""
+    roles = Membership.objects.select_related("project").order_by("project__name")
+    return (
+        get_user_model()
+        .objects.order_by("username")
+        .prefetch_related(Prefetch("membership_set", queryset=roles, to_attr="roles"))
     )
 
 
@@ -264,9 +277,6 @@ def document_page(
     return DocumentPage(rows, next_cursor)
 
 
-FEW_TAGS = 10
-# Classes are unbalanced when the largest has more than this many times the smallest's tags.
-IMBALANCE_RATIO = 10
 SPLIT_KEYS = (Split.TRAIN, Split.TEST, Split.AUTO)
 
 
@@ -310,21 +320,14 @@ def _distribution_warnings(classes: list[dict[str, Any]], untagged: int) -> list
     warnings = []
     for row in classes:
         if row["total"] < FEW_TAGS:
-            has = f"only {row['total']}" if row["total"] else "no"
-            plural = "" if row["total"] == 1 else "s"
-            warnings.append(
-                f"{row['name']} has {has} tagged document{plural}: tag at least {FEW_TAGS} so "
-                f"the model can learn it and be tested on it."
-            )
+            warnings.append(few_tags_message(row["name"], row["total"]))
     tagged = [row for row in classes if row["total"]]
     if len(tagged) >= 2:
         most = max(tagged, key=lambda row: row["total"])
         least = min(tagged, key=lambda row: row["total"])
-        if most["total"] > IMBALANCE_RATIO * least["total"]:
+        if is_unbalanced(most["total"], least["total"]):
             warnings.append(
-                f"The classes are very unbalanced: {most['name']} has {most['total']} tagged "
-                f"documents, {least['name']} only {least['total']}. The model will lean towards "
-                f"{most['name']}; tag more {least['name']} documents if you can."
+                imbalance_message(most["name"], most["total"], least["name"], least["total"])
             )
     if untagged:
         plural = "document has" if untagged == 1 else "documents have"

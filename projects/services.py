@@ -6,6 +6,8 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 
+from celery import current_app
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -34,6 +36,7 @@ from projects.names import (
 )
 from projects.selectors import filter_documents
 from studio.errors import Conflict, NotFound, ValidationError
+from studio.services import create_invited_user
 
 
 def _check_name_free(name: str) -> None:
@@ -116,6 +119,7 @@ def update_project(
     language: str | None = None,
     multilingual: bool | None = None,
     confidence_threshold: float | None = None,
+    auto_retrain_every: int | None = None,
 ) -> Project:
     """Change what Azure lets change after creation: the name and kind are fixed."""
     if description is not None:
@@ -130,25 +134,71 @@ def update_project(
                 "The confidence threshold is between 0 and 1.", target="confidence_threshold"
             )
         project.confidence_threshold = confidence_threshold
+    if auto_retrain_every is not None:
+        if not isinstance(auto_retrain_every, int) or auto_retrain_every < 0:
+            raise ValidationError(
+                "Retrain after a whole number of new tags, 0 for never.",
+                target="auto_retrain_every",
+            )
+        project.auto_retrain_every = auto_retrain_every
     project.save()
     return project
+
+
+LAST_OWNER = "A project keeps at least one owner: make someone else owner first."
+
+
+def _is_last_owner(project: Project, user: AbstractBaseUser) -> bool:
+    owners = Membership.objects.select_for_update().filter(project=project, role=Role.OWNER)
+    return list(owners.values_list("user_id", flat=True)) == [user.pk]
 
 
 @transaction.atomic
 def set_member(*, project: Project, user: AbstractBaseUser, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError(f"A role is one of {', '.join(Role.values)}.", target="role")
+    if role != Role.OWNER and _is_last_owner(project, user):
+        raise Conflict(LAST_OWNER)
     membership, _ = Membership.objects.update_or_create(
         project=project, user=user, defaults={"role": role}
     )
     return membership
 
 
+def find_user(who: str) -> AbstractBaseUser:
+    """The account a username or an email address names; raises NotFound."""
+    who = who.strip()
+    users = get_user_model().objects
+    user = users.filter(username=who).first() or users.filter(username__iexact=who).first()
+    if user is None and "@" in who:
+        by_email = list(users.filter(email__iexact=who)[:2])
+        if len(by_email) > 1:
+            raise ValidationError("Two accounts share that email: give the username.", target="who")
+        user = by_email[0] if by_email else None
+    if user is None:
+        raise NotFound(f"No account is called {who!r} or has that email: create it below.")
+    return user
+
+
+def add_member(*, project: Project, who: str, role: str) -> Membership:
+    """Give the account `who` names (username or email) `role` in the project."""
+    return set_member(project=project, user=find_user(who), role=role)
+
+
+@transaction.atomic
+def create_member_account(
+    *, project: Project, username: str, email: str, role: str
+) -> AbstractBaseUser:
+    """A new account (no password until its owner sets one) that joins the project as `role`."""
+    user = create_invited_user(username=username, email=email)
+    set_member(project=project, user=user, role=role)
+    return user
+
+
 @transaction.atomic
 def remove_member(*, project: Project, user: AbstractBaseUser) -> None:
-    owners = Membership.objects.filter(project=project, role=Role.OWNER)
-    if owners.filter(user=user).exists() and owners.count() == 1:
-        raise Conflict("A project keeps at least one owner: make someone else owner first.")
+    if _is_last_owner(project, user):
+        raise Conflict(LAST_OWNER)
     Membership.objects.filter(project=project, user=user).delete()
 
 
@@ -292,6 +342,16 @@ def _class_of(project: Project, category: Class | int) -> Class:
     return found
 
 
+# Sent by name: the training app decides whether enough tags are new and starts the retrain.
+AUTO_RETRAIN_TASK = "training.retrain_if_due"
+
+
+def _after_tagging(project: Project) -> None:
+    """Once the tags are committed, let the worker check the project's automatic retrain."""
+    if project.auto_retrain_every:
+        transaction.on_commit(lambda: current_app.send_task(AUTO_RETRAIN_TASK, args=[project.pk]))
+
+
 def _locked(document: Document) -> Document:
     """Lock the document row so concurrent taggings of it run one after the other."""
     return Document.objects.select_for_update().select_related("project").get(pk=document.pk)
@@ -312,6 +372,7 @@ def tag_document(
         category=category,
         defaults={"exclusive": not project.is_multi_label, "created_by": user},
     )
+    _after_tagging(project)
     return tag
 
 
@@ -343,6 +404,7 @@ def set_document_tags(
         for pk, c in wanted.items()
         if pk not in have
     )
+    _after_tagging(project)
     return sorted(wanted.values(), key=lambda c: (c.order, c.pk))
 
 
@@ -473,4 +535,5 @@ def bulk_documents(
             ],
             ignore_conflicts=True,
         )
+    _after_tagging(project)
     return len(doc_ids)

@@ -1,5 +1,6 @@
-"""Every route of the projects app: its pages under /projects/ (namespace `projects`) and the
-studio API for projects and their data under /api/projects."""
+"""Every route of the projects app: its pages under /projects/ (namespace `projects`), the
+staff's Users page under /users/ (namespace `users`) and the studio API for projects and their
+data under /api/projects."""
 
 from django.urls import include, path
 
@@ -14,6 +15,7 @@ _pages = [
     path("<str:name>/", views.project_overview, name="overview"),
     path("<str:name>/settings/", views.project_settings, name="settings"),
     path("<str:name>/settings/members/", views.member_set, name="member-set"),
+    path("<str:name>/settings/members/new/", views.member_create, name="member-create"),
     path(
         "<str:name>/settings/members/<int:user_id>/remove/",
         views.member_remove,
@@ -23,6 +25,13 @@ _pages = [
     path("<str:name>/data/", views.data_page, name="data"),
     path("<str:name>/data/distribution/", views.distribution_page, name="distribution"),
     path("<str:name>/tag/", views.tag_page, name="tag"),
+]
+
+# /users/: every account, for staff
+_users = [
+    path("", views.user_list, name="list"),
+    path("<int:user_id>/active/", views.user_set_active, name="set-active"),
+    path("<int:user_id>/password-link/", views.user_password_link, name="password-link"),
 ]
 
 P = "projects/<str:project_name>"
@@ -52,5 +61,6 @@ _api = [
 
 urlpatterns = [
     path("projects/", include((_pages, "projects"))),
+    path("users/", include((_users, "users"))),
     path("api/", include(_api)),
 ]

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from projects import services
 from projects.demo import create_demo_project
-from projects.forms import MemberForm, ProjectCreateForm, ProjectSettingsForm
+from projects.forms import (
+    MemberForm,
+    NewAccountForm,
+    ProjectCreateForm,
+    ProjectSettingsForm,
+    UserActiveForm,
+)
 from projects.models import (
     MAX_CLASSES_PER_PROJECT,
     MAX_DOCUMENT_CHARS,
@@ -25,9 +32,9 @@ from projects.models import (
     Tag,
 )
 from projects.names import MAX_NAME_LENGTH
+from projects.readiness import AUTOMATIC_SPLIT_TEXT, FEW_TAGS
 from projects.selectors import (
     DEFAULT_SORT,
-    FEW_TAGS,
     FILTER_KEYS,
     SORTS,
     DocumentFilter,
@@ -39,9 +46,11 @@ from projects.selectors import (
     projects_for,
     read_document_filter,
     sort_fields,
+    users_with_roles,
 )
 from projects.shell import shell_context
 from studio.errors import StudioError, ValidationError
+from studio.services import check_may_manage, password_set_path, set_user_active
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
@@ -242,7 +251,11 @@ def distribution_page(request: HttpRequest, name: str) -> HttpResponse:
     project = request.project
     context = shell_context(request, project, "data")
     distribution = data_distribution(project)
-    context |= {"distribution": distribution, "few_tags": FEW_TAGS}
+    context |= {
+        "distribution": distribution,
+        "few_tags": FEW_TAGS,
+        "automatic_split": AUTOMATIC_SPLIT_TEXT,
+    }
     return render(request, "projects/distribution.html", context)
 
 
@@ -256,6 +269,7 @@ def project_settings(request: HttpRequest, name: str) -> HttpResponse:
             "description": project.description,
             "language": project.language,
             "multilingual": project.multilingual,
+            "auto_retrain_every": project.auto_retrain_every,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -265,24 +279,66 @@ def project_settings(request: HttpRequest, name: str) -> HttpResponse:
     context |= {
         "form": form,
         "member_form": MemberForm(),
+        "account_form": NewAccountForm(prefix="new"),
         "members": members_of(project),
+        "roles": Role.choices,
         "can_edit": can_edit,
+        "new_account": _pop_link(request, project.name) if can_edit else None,
     }
     return render(request, "projects/settings.html", context)
 
 
+def _keep_link(request: HttpRequest, where: str, user: Any) -> None:
+    """Show `user`'s set-password link once, on the next page `where` renders (as a new API
+    key is): the studio keeps no copy of it."""
+    link = request.build_absolute_uri(password_set_path(user))
+    request.session["new_account_link"] = {"where": where, "username": user.username, "link": link}
+
+
+def _pop_link(request: HttpRequest, where: str) -> dict[str, Any] | None:
+    found = request.session.get("new_account_link")
+    if not found or found.get("where") != where:
+        return None
+    del request.session["new_account_link"]
+    days = settings.PASSWORD_RESET_TIMEOUT // 86400
+    return found | {"days": days}
+
+
 @require_POST
 def member_set(request: HttpRequest, name: str) -> HttpResponse:
+    """Add a member by username or email, or change a member's role."""
     project = request.project
     form = MemberForm(request.POST)
-    user = None
-    if form.is_valid():
-        user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
-    if user is None:
-        messages.error(request, "No user with that name: an admin creates accounts first.")
+    if not form.is_valid():
+        messages.error(request, "Give a username or email and a role.")
+        return redirect("projects:settings", name=project.name)
+    try:
+        membership = services.add_member(project=project, **form.cleaned_data)
+    except StudioError as exc:
+        messages.error(request, exc.message)
     else:
-        services.set_member(project=project, user=user, role=form.cleaned_data["role"])
-        messages.success(request, f"{user.username} is now {form.cleaned_data['role']}.")
+        messages.success(request, f"{membership.user.username} is now {membership.role}.")
+    return redirect("projects:settings", name=project.name)
+
+
+@require_POST
+def member_create(request: HttpRequest, name: str) -> HttpResponse:
+    """Create an account that joins the project; its set-password link is shown once."""
+    project = request.project
+    form = NewAccountForm(request.POST, prefix="new")
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors) or "Give a username, an email and a role.")
+        return redirect("projects:settings", name=project.name)
+    try:
+        user = services.create_member_account(project=project, **form.cleaned_data)
+    except StudioError as exc:
+        messages.error(request, exc.message)
+    else:
+        _keep_link(request, project.name, user)
+        messages.success(
+            request, f"Account {user.username} created as {form.cleaned_data['role']}."
+        )
     return redirect("projects:settings", name=project.name)
 
 
@@ -298,6 +354,42 @@ def member_remove(request: HttpRequest, name: str, user_id: int) -> HttpResponse
         else:
             messages.success(request, f"{user.username} removed from the project.")
     return redirect("projects:settings", name=project.name)
+
+
+# ---- Users: the staff's list of every account
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    context = {"users": users_with_roles(), "new_account": _pop_link(request, "users")}
+    return render(request, "projects/users.html", context)
+
+
+@require_POST
+def user_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    form = UserActiveForm(request.POST)
+    active = form.is_valid() and form.cleaned_data["active"]
+    try:
+        set_user_active(user=user, active=active, by=request.user)
+    except StudioError as exc:
+        messages.error(request, exc.message)
+    else:
+        state = "active: it can sign in" if active else "deactivated: its sessions and keys stop"
+        messages.success(request, f"{user.username} is {state}.")
+    return redirect("users:list")
+
+
+@require_POST
+def user_password_link(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A new one-time set-password link for an account (no email is sent: staff hand it over)."""
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    try:
+        check_may_manage(user=user, by=request.user)
+    except StudioError as exc:
+        messages.error(request, exc.message)
+    else:
+        _keep_link(request, "users", user)
+    return redirect("users:list")
 
 
 @require_POST

@@ -13,12 +13,11 @@ from typing import Any
 from django.db.models import Count
 
 from projects.models import Class, Document, Project, Split
+from projects.readiness import AUTOMATIC_SPLIT_TEXT, FEW_TAGS, few_tags_message
 from studio.errors import NotFound
 from studio.jobs import is_job_id
-from training.models import SplitKind, TrainedModel, TrainingJob
+from training.models import AssistState, QueueStrategy, SplitKind, TrainedModel, TrainingJob
 
-# Azure's guidance: fewer than this many tagged documents in a class gives a weak model.
-FEW_DOCUMENTS_WARNING = 15
 # Written by the worker beside each version's artifact, read by the evaluation pages.
 RESULTS_FILE = "evaluation_results.json"
 
@@ -32,6 +31,15 @@ def tagged_class_counts(project: Project) -> dict[str, int]:
         .values_list("name", "n")
     )
     return dict(rows)
+
+
+def few_tags_warnings(counts: dict[str, int]) -> list[dict[str, str]]:
+    """A training job's warnings for the classes it trains on with too few tagged documents."""
+    return [
+        {"code": "FewTaggedDocuments", "message": few_tags_message(name, n)}
+        for name, n in counts.items()
+        if n < FEW_TAGS
+    ]
 
 
 def training_readiness(project: Project, *, seed: int = 42) -> dict[str, Any]:
@@ -62,11 +70,11 @@ def training_readiness(project: Project, *, seed: int = 42) -> dict[str, Any]:
     usable = [name for name, n in counts.items() if n > 0]
     return {
         "classes": [
-            {"name": name, "documents": n, "few": n < FEW_DOCUMENTS_WARNING}
-            for name, n in counts.items()
+            {"name": name, "documents": n, "few": n < FEW_TAGS} for name, n in counts.items()
         ],
         "documents": len(labels),
-        "few_threshold": FEW_DOCUMENTS_WARNING,
+        "few_threshold": FEW_TAGS,
+        "automatic_split": AUTOMATIC_SPLIT_TEXT,
         "min_for_evaluation": MIN_DOCUMENTS_FOR_EVALUATION,
         "can_train": len(usable) >= 2,
         "blocker": None
@@ -147,3 +155,69 @@ def evaluation_results(model: TrainedModel, part: str = "test") -> list[dict[str
     if not model.artifact_path or not path.is_file():
         return []
     return json.loads(path.read_text(encoding="utf-8")).get(part, [])
+
+
+# ---- Assisted tagging: what the worker stored (training.assist), filtered to what still holds
+
+
+def latest_model(project: Project) -> TrainedModel | None:
+    """The project's most recently trained model: what suggestions and the queue come from."""
+    return (
+        TrainedModel.objects.filter(project=project, version__gt=0, trained_at__isnull=False)
+        .order_by("-trained_at", "-pk")
+        .first()
+    )
+
+
+def tag_queue(project: Project, *, limit: int) -> dict[str, Any]:
+    """The stored tag-next order, without the documents tagged (or deleted) since."""
+    state = AssistState.objects.filter(project=project).first()
+    if state is None or state.queue_strategy == QueueStrategy.NONE:
+        return {"strategy": QueueStrategy.NONE, "model": None, "computed_at": None, "items": []}
+    items = []
+    for start in range(0, len(state.queue), 500):
+        chunk = state.queue[start : start + 500]
+        untagged = set(
+            Document.objects.filter(
+                project=project, pk__in=[item["document_id"] for item in chunk], tags__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        items += [item for item in chunk if item["document_id"] in untagged]
+        if len(items) >= limit:
+            break
+    return {
+        "strategy": state.queue_strategy,
+        "model": state.queue_model or None,
+        "computed_at": state.queue_computed_at,
+        "items": items[:limit],
+    }
+
+
+def mislabelled(project: Project, *, limit: int) -> dict[str, Any]:
+    """The stored likely-mislabelled list, without the documents whose tags changed since (or
+    that were deleted), each with its name and text."""
+    state = AssistState.objects.filter(project=project).first()
+    answer: dict[str, Any] = {
+        "computed_at": state.mislabelled_computed_at if state else None,
+        "model": (state.mislabelled_model or None) if state else None,
+        "items": [],
+    }
+    if state is None:
+        return answer
+    if state.mislabelled_note:
+        answer["note"] = state.mislabelled_note
+    for start in range(0, len(state.mislabelled), 500):
+        chunk = state.mislabelled[start : start + 500]
+        documents = Document.objects.filter(
+            project=project, pk__in=[item["document_id"] for item in chunk]
+        ).prefetch_related("tags__category")
+        now = {doc.pk: doc for doc in documents}
+        for item in chunk:
+            doc = now.get(item["document_id"])
+            if doc is None or sorted(t.category.name for t in doc.tags.all()) != item["given"]:
+                continue
+            answer["items"].append({**item, "name": doc.name, "text": doc.text})
+        if len(answer["items"]) >= limit:
+            break
+    answer["items"] = answer["items"][:limit]
+    return answer

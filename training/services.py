@@ -19,13 +19,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from projects.models import Project
+from projects.landing import REFRESH_TAG_QUEUE_TASK
+from projects.models import Project, Tag
 from projects.names import validate_resource_name
 from studio.errors import Conflict, ValidationError
 from studio.jobs import ACTIVE_STATUSES, JobKind, fail_lost
 from training.models import JobStatus, SplitKind, TrainedModel, TrainingJob, TrainingMode
 from training.progress import publish
-from training.selectors import FEW_DOCUMENTS_WARNING, tagged_class_counts
+from training.selectors import few_tags_warnings, latest_model, tagged_class_counts
 
 MAX_MODELS_PER_PROJECT = 10
 TERMINAL = {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
@@ -91,15 +92,7 @@ def start_training(
             code="InvalidRequest",
             inner_code="InsufficientTaggedData",
         )
-    warnings = [
-        {
-            "code": "FewTaggedDocuments",
-            "message": f"The class {name!r} has only {n} tagged documents; "
-            f"{FEW_DOCUMENTS_WARNING} or more give better models.",
-        }
-        for name, n in usable.items()
-        if n < FEW_DOCUMENTS_WARNING
-    ]
+    warnings = few_tags_warnings(usable)
     options = {
         "mode": mode,
         "split": split,
@@ -199,3 +192,55 @@ def delete_model(model: TrainedModel) -> None:
     folder = Path(settings.STUDIO_ARTIFACTS_DIR) / str(model.project_id) / model.name
     model.delete()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---- Assisted tagging: sending its worker work, and the automatic retrain
+
+# Sent by name, on the training queue: the worker computes one at a time, behind trainings.
+ASSIST_TASK = "training.compute_assist"
+
+
+def send_assist(project_id: int) -> None:
+    """After a training: the queue and the mislabelled list from the new model."""
+    current_app.send_task(ASSIST_TASK, args=[project_id], queue="training")
+
+
+def request_tag_queue_refresh(project: Project) -> datetime:
+    """Compute the tag-next queue again on the worker (a cold-start one when there is no model
+    to order by); returns the time asked, which the queue's `computed_at` passes once done."""
+    asked = timezone.now()
+    transaction.on_commit(
+        lambda: current_app.send_task(REFRESH_TAG_QUEUE_TASK, args=[project.pk], queue="training")
+    )
+    return asked
+
+
+def retrain_if_due(project_id: int) -> str:
+    """Start a quick retrain of the project's latest model (overwriting it) when at least
+    `auto_retrain_every` tags were added since it was trained and no job is active; returns
+    what it did. The tagging services send this after a tag lands."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None or not project.auto_retrain_every:
+        return "off"
+    model = latest_model(project)
+    if model is None:
+        return "no model"
+    new = Tag.objects.filter(document__project=project, created_at__gt=model.trained_at).count()
+    if new < project.auto_retrain_every:
+        return "not due"
+    if TrainingJob.objects.filter(project=project, status__in=ACTIVE_STATUSES).exists():
+        return "busy"
+    try:
+        start_training(
+            project=project,
+            model_name=model.name,
+            user=None,
+            mode=TrainingMode.QUICK,
+            split=(model.config or {}).get("split") or SplitKind.AUTOMATIC,
+            overwrite_ok=True,
+        )
+    except Conflict:  # a job started meanwhile
+        return "busy"
+    except ValidationError:  # the tags no longer allow training (fewer than two classes)
+        return "refused"
+    return "started"

@@ -23,6 +23,7 @@ from studio.jobs import RUNNING_STATUSES, Heartbeat
 from training.models import JobStatus, SplitKind, TrainedModel, TrainingJob, TrainingMode
 from training.progress import JobProgress, publish
 from training.selectors import RESULTS_FILE
+from training.services import send_assist
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,17 @@ def run_training_job(job_id: str) -> str:
     except Exception as exc:  # every failure ends the job with a reason
         shutil.rmtree(staging, ignore_errors=True)
         return _end_with_error(job, exc)
+    _ask_for_assist(job)
     return JobStatus.SUCCEEDED
+
+
+def _ask_for_assist(job: TrainingJob) -> None:
+    """The new model orders the tag-next queue and ranks the tags (training.assist), as a task
+    of its own so the job ends now. The model is trained whatever the broker does."""
+    try:
+        send_assist(job.project_id)
+    except Exception:
+        log.warning("Could not ask for the assist lists of job %s", job.job_id, exc_info=True)
 
 
 def _train(job: TrainingJob, staging: Path) -> tuple[Any, dict[str, dict[str, str]]]:

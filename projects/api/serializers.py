@@ -20,6 +20,7 @@ class ProjectUpdateInput(serializers.Serializer):
     language = serializers.CharField(max_length=10, required=False)
     multilingual = serializers.BooleanField(required=False)
     confidence_threshold = serializers.FloatField(required=False, min_value=0, max_value=1)
+    auto_retrain_every = serializers.IntegerField(required=False, min_value=0, max_value=100_000)
 
 
 class ProjectOutput(serializers.Serializer):
@@ -31,6 +32,7 @@ class ProjectOutput(serializers.Serializer):
     description = serializers.CharField()
     storage_container = serializers.CharField()
     confidence_threshold = serializers.FloatField()
+    auto_retrain_every = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from projects.demo import DEMO_PROJECT_NAME, TICKETS, UNTAGGED_PER_CLASS, create_demo_project
 from projects.models import Class, Document, Membership, Project, Role, Tag
+from projects.readiness import FEW_TAGS
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +18,14 @@ def test_demo_project_is_single_label_english_with_tagged_and_untagged_tickets(o
     assert Class.objects.filter(project=project).count() == 5
     total = sum(len(texts) for texts in TICKETS.values())
     documents = Document.objects.filter(project=project)
-    assert documents.count() == total == 80
+    assert documents.count() == total == 85
     tagged = documents.filter(tags__isnull=False).distinct().count()
-    assert tagged == total - UNTAGGED_PER_CLASS * len(TICKETS) == 70
+    assert tagged == total - UNTAGGED_PER_CLASS * len(TICKETS) == 75
     assert set(documents.values_list("split", flat=True)) == {"auto"}
-    # Every class has enough tagged documents for the data page's "fewer than 10" warning to stay
-    # quiet and for quick training to learn something.
+    # Every class has the FEW_TAGS tagged documents that the readiness rule asks for, so no page
+    # calls the demo's classes too few.
     for category in Class.objects.filter(project=project):
-        assert Tag.objects.filter(category=category).count() == 14
+        assert Tag.objects.filter(category=category).count() == 15 == FEW_TAGS
     assert Membership.objects.get(project=project, user=owner).role == Role.OWNER
 
 
@@ -35,8 +36,8 @@ def test_creating_the_demo_twice_changes_nothing(owner):
     assert not created
     assert again.pk == first.pk
     assert Project.objects.count() == 1
-    assert Document.objects.filter(project=first).count() == 80
-    assert Tag.objects.filter(document__project=first).count() == 69
+    assert Document.objects.filter(project=first).count() == 85
+    assert Tag.objects.filter(document__project=first).count() == 74
 
 
 def test_another_user_gets_a_demo_of_their_own(owner, outsider):
@@ -77,4 +78,4 @@ def test_demo_command_uses_the_first_superuser_and_is_idempotent(django_user_mod
     call_command("demo_project")
     project = Project.objects.get()
     assert Membership.objects.get(project=project).user == admin
-    assert Document.objects.filter(project=project).count() == 80
+    assert Document.objects.filter(project=project).count() == 85

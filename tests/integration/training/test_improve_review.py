@@ -88,7 +88,8 @@ def test_review_api_shows_right_answers_when_asked_and_filters_by_class(case, vi
 
 def test_test_set_documents_never_reach_the_review_api(case, viewer, client_for):
     api = client_for(viewer)
-    for query in ("", "?incorrect_only=false", "?true_class=sport&incorrect_only=false", "?top=1000"):
+    queries = ("", "?incorrect_only=false", "?true_class=sport&incorrect_only=false", "?top=1000")
+    for query in queries:
         answer = api.get(f"/api/projects/Reviews/models/m1/review{query}")
         body = answer.content.decode()
         assert SECRET not in body

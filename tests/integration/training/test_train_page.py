@@ -36,7 +36,8 @@ def test_page_renders_the_form_and_readiness_per_class(project, editor):
     html = page_for(editor, project)
     assert 'id="train-form"' in html
     assert "Create a new model" in html
-    assert re.search(r'<th scope="row">sport</th><td class="num">12</td>', html)
+    assert re.search(r'<th scope="row"><span class="name" title="sport">sport</span></th>'
+                     r'<td class="num">12</td>', html)  # fmt: skip
     assert "too few" in html  # 12 < 15 documents per class
     # 24 documents, automatic split: 20 / 2 / 2, and an evaluation.
     assert '<dd data-part="train">20</dd>' in html

@@ -6,6 +6,7 @@ import pytest
 
 from projects import services
 from projects.models import MAX_CLASSES_PER_PROJECT, Class, Document, Tag
+from projects.readiness import AUTOMATIC_SPLIT, AUTOMATIC_SPLIT_TEXT, FEW_TAGS, few_tags_message
 from projects.selectors import data_distribution, document_page
 from studio.errors import Conflict, NotFound, ValidationError
 
@@ -150,3 +151,29 @@ def test_distribution_counts_and_warns_in_plain_words(project, editor):
     assert "Small has only 1 tagged document" in words
     assert "very unbalanced" in words
     assert "2 documents have no class yet" in words
+
+
+def test_every_page_judges_readiness_by_the_same_rule(project, editor):
+    """The Distribution page, the Train page's readiness and the training warnings agree on
+    which classes have too few tags, and say it in the same words."""
+    from training.selectors import few_tags_warnings, tagged_class_counts, training_readiness
+
+    few, enough = services.create_class(project, "Few"), services.create_class(project, "Enough")
+    docs = [doc(project, f"{i}.txt") for i in range(FEW_TAGS + FEW_TAGS - 1)]
+    services.bulk_documents(project, "tag", ids=[d.pk for d in docs[:FEW_TAGS]], category=enough)
+    services.bulk_documents(project, "tag", ids=[d.pk for d in docs[FEW_TAGS:]], category=few)
+    distribution_says = [w for w in data_distribution(project)["warnings"] if "tag at least" in w]
+    readiness = training_readiness(project)
+    warnings = few_tags_warnings(tagged_class_counts(project))
+    assert distribution_says == [few_tags_message("Few", FEW_TAGS - 1)]
+    assert [row["name"] for row in readiness["classes"] if row["few"]] == ["Few"]
+    assert [w["message"] for w in warnings] == distribution_says
+
+
+def test_the_automatic_split_is_described_as_the_engine_splits():
+    from training.engine.split import split_documents
+
+    split = split_documents([["a"] if i % 2 else ["b"] for i in range(200)], seed=1)
+    shares = {part: round(100 * n / 200) for part, n in split.counts().items()}
+    assert shares == AUTOMATIC_SPLIT
+    assert ", ".join(f"{n} % {part}" for part, n in shares.items()) == AUTOMATIC_SPLIT_TEXT

@@ -3,7 +3,7 @@ evaluation and review, deployments and classify."""
 
 from django.urls import path
 
-from training.api.studio import deployments, evaluation, train
+from training.api.studio import assist, deployments, evaluation, train
 
 P = "projects/<str:project_name>"
 M = f"{P}/models/<str:model_name>"
@@ -28,6 +28,14 @@ urlpatterns = [
     path(f"{M}/evaluation", evaluation.ModelEvaluationApi.as_view(), name="api-model-evaluation"),
     path(f"{M}/review", evaluation.ModelReviewApi.as_view(), name="api-model-review"),
     path(f"{P}/train", train.TrainApi.as_view(), name="api-train"),
+    path(f"{P}/suggestions", assist.SuggestionsApi.as_view(), name="api-suggestions"),
+    path(f"{P}/tag-queue", assist.TagQueueApi.as_view(), name="api-tag-queue"),
+    path(
+        f"{P}/tag-queue/refresh",
+        assist.TagQueueRefreshApi.as_view(),
+        name="api-tag-queue-refresh",
+    ),
+    path(f"{P}/mislabelled", assist.MislabelledApi.as_view(), name="api-mislabelled"),
     path(f"{P}/jobs", train.JobListApi.as_view(), name="api-job-list"),
     path(f"{P}/jobs/<uuid:job_id>", train.JobDetailApi.as_view(), name="api-job"),
     path(f"{P}/jobs/<uuid:job_id>/cancel", train.JobCancelApi.as_view(), name="api-job-cancel"),
