@@ -52,7 +52,7 @@ SAMPLE_SEED = 0
 SAMPLE_SIZE = 2000
 HWU64_DEV_SIZE = 1000
 # Inverse regularization of the `frozen` reference's logistic regression: scikit-learn's
-# default, as issue 4's reference method; `--frozen-c` runs others beside it.
+# default, as the reference method was first defined; `--frozen-c` runs others beside it.
 FROZEN_C = (1.0,)
 # Texts each speed-table variant predicts, untimed, before it is timed.
 PREDICT_WARMUP = 256
