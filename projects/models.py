@@ -208,3 +208,40 @@ class ImportJob(Job):
 
     def __str__(self) -> str:
         return f"Import {self.id} into {self.project}: {self.status}"
+
+
+class QueueStrategy(models.TextChoices):
+    ACTIVE = "active", "Active learning (the latest model's uncertainty, spread out)"
+    COLD_START = "cold_start", "Cold start (clusters of the untagged documents)"
+    NONE = "none", "Not computed yet"
+
+
+class AssistState(models.Model):
+    """What the worker computed to assist tagging, for the APIs to serve without computing:
+    the tag-next queue and the likely-mislabelled list, each with the model and time it is of.
+
+    `queue`: [{"document_id", "score"}], best first. `mislabelled`: [{"document_id", "given",
+    "suggested", "score"}], most likely wrong first; `given` is the tags it was computed on."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="assist")
+    queue_strategy = models.CharField(
+        max_length=10, choices=QueueStrategy.choices, default=QueueStrategy.NONE
+    )
+    queue_model = models.CharField(max_length=50, blank=True)
+    queue_computed_at = models.DateTimeField(null=True, blank=True)
+    queue = models.JSONField(default=list)
+    mislabelled_model = models.CharField(max_length=50, blank=True)
+    mislabelled_computed_at = models.DateTimeField(null=True, blank=True)
+    mislabelled = models.JSONField(default=list)
+    mislabelled_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(queue_strategy__in=QueueStrategy.values),
+                name="assist_queue_strategy_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"assist for {self.project}"

@@ -14,7 +14,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from projects.models import Class, Document, Membership, Project, Split, Tag
+from projects.models import (
+    AssistState,
+    Class,
+    Document,
+    Membership,
+    Project,
+    QueueStrategy,
+    Split,
+    Tag,
+)
 from projects.readiness import FEW_TAGS, few_tags_message, imbalance_message, is_unbalanced
 from studio.errors import ValidationError
 
@@ -333,3 +342,27 @@ def _distribution_warnings(classes: list[dict[str, Any]], untagged: int) -> list
         plural = "document has" if untagged == 1 else "documents have"
         warnings.append(f"{untagged} {plural} no class yet; training skips them.")
     return warnings
+
+
+def tag_queue(project: Project, *, limit: int) -> dict[str, Any]:
+    """The stored tag-next order, without the documents tagged (or deleted) since."""
+    state = AssistState.objects.filter(project=project).first()
+    if state is None or state.queue_strategy == QueueStrategy.NONE:
+        return {"strategy": QueueStrategy.NONE, "model": None, "computed_at": None, "items": []}
+    items = []
+    for start in range(0, len(state.queue), 500):
+        chunk = state.queue[start : start + 500]
+        untagged = set(
+            Document.objects.filter(
+                project=project, pk__in=[item["document_id"] for item in chunk], tags__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        items += [item for item in chunk if item["document_id"] in untagged]
+        if len(items) >= limit:
+            break
+    return {
+        "strategy": state.queue_strategy,
+        "model": state.queue_model or None,
+        "computed_at": state.queue_computed_at,
+        "items": items[:limit],
+    }

@@ -46,6 +46,7 @@ from projects.selectors import (
     projects_for,
     read_document_filter,
     sort_fields,
+    tag_queue,
     users_with_roles,
 )
 from projects.shell import shell_context
@@ -151,6 +152,17 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     wanted = request.GET.get("doc", "")
     if wanted.isdigit():
         doc = Document.objects.filter(project=project, pk=wanted).first()
+    # The tag-next queue (computed on the worker after each training) orders the page by
+    # default when there is one and no filter is chosen; `order=list` keeps the documents' own
+    # order.
+    queue = tag_queue(project, limit=1000)
+    has_queue = queue["strategy"] != "none" and bool(queue["items"])
+    wanted_order = request.GET.get("order", "")
+    unfiltered = flt.query in ({}, {"untagged": "true"})
+    use_queue = has_queue and (wanted_order == "queue" or (not wanted_order and unfiltered))
+    queue_ids = [item["document_id"] for item in queue["items"]] if use_queue else []
+    if doc is None and queue_ids:
+        doc = Document.objects.filter(project=project, pk=queue_ids[0]).first()
     if doc is None:
         untagged = docs.filter(~Exists(Tag.objects.filter(document=OuterRef("pk"))))
         doc = untagged.first() or docs.first()
@@ -164,12 +176,16 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
         "classes": classes,
         "document": document_json(doc) if doc else None,
         "query": flt.query,
-        "filterLabel": flt.label,
+        "filterLabel": "Order: most useful first (active learning)" if use_queue else flt.label,
         "counts": counts,
         "canEdit": can_edit,
+        "queue": queue_ids,
+        "queueStrategy": queue["strategy"] if use_queue else "none",
     }
     context |= {
         "document": doc,
+        "has_queue": has_queue,
+        "use_queue": use_queue,
         "doc_classes": set(state["document"]["classes"]) if doc else set(),
         "classes": classes,
         "filter": filter_context(flt),

@@ -14,8 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from projects.models import Class, Document, Project
-from training.models import AssistState, QueueStrategy, TrainedModel, TrainingMode
+from projects.models import AssistState, Class, Document, Project, QueueStrategy
+from training.models import TrainedModel, TrainingMode
 from training.selectors import latest_model
 
 log = logging.getLogger(__name__)

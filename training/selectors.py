@@ -12,11 +12,11 @@ from typing import Any
 
 from django.db.models import Count
 
-from projects.models import Class, Document, Project, Split
+from projects.models import AssistState, Class, Document, Project, Split
 from projects.readiness import AUTOMATIC_SPLIT_TEXT, FEW_TAGS, few_tags_message
 from studio.errors import NotFound
 from studio.jobs import is_job_id
-from training.models import AssistState, QueueStrategy, SplitKind, TrainedModel, TrainingJob
+from training.models import SplitKind, TrainedModel, TrainingJob
 
 # Written by the worker beside each version's artifact, read by the evaluation pages.
 RESULTS_FILE = "evaluation_results.json"
@@ -167,30 +167,6 @@ def latest_model(project: Project) -> TrainedModel | None:
         .order_by("-trained_at", "-pk")
         .first()
     )
-
-
-def tag_queue(project: Project, *, limit: int) -> dict[str, Any]:
-    """The stored tag-next order, without the documents tagged (or deleted) since."""
-    state = AssistState.objects.filter(project=project).first()
-    if state is None or state.queue_strategy == QueueStrategy.NONE:
-        return {"strategy": QueueStrategy.NONE, "model": None, "computed_at": None, "items": []}
-    items = []
-    for start in range(0, len(state.queue), 500):
-        chunk = state.queue[start : start + 500]
-        untagged = set(
-            Document.objects.filter(
-                project=project, pk__in=[item["document_id"] for item in chunk], tags__isnull=True
-            ).values_list("pk", flat=True)
-        )
-        items += [item for item in chunk if item["document_id"] in untagged]
-        if len(items) >= limit:
-            break
-    return {
-        "strategy": state.queue_strategy,
-        "model": state.queue_model or None,
-        "computed_at": state.queue_computed_at,
-        "items": items[:limit],
-    }
 
 
 def mislabelled(project: Project, *, limit: int) -> dict[str, Any]:

@@ -119,6 +119,119 @@ async function load() {
   }
 }
 
+// Likely mislabelled: the worker's ranking after the last training, with a one-key fix.
+const mislabelled = {
+  list: document.getElementById("mislabelled-list"),
+  status: document.getElementById("mislabelled-status"),
+  count: document.getElementById("mislabelled-count"),
+};
+const classIds = new Map(state.classes.map((c) => [c.name, c.id]));
+
+function snippet(text, length = 240) {
+  return text.length > length ? `${text.slice(0, length).trimEnd()}…` : text;
+}
+
+async function fix(item, row) {
+  if (!state.canEdit || row.dataset.fixed === "true") return;
+  const suggested = classIds.get(item.suggested);
+  if (suggested === undefined) { toast(`The class ${item.suggested} no longer exists.`, "error"); return; }
+  const given = item.given.map((name) => classIds.get(name)).filter((id) => id !== undefined);
+  // Single-label: the suggested class replaces the tag; multi-label: it is added.
+  const classes = state.multiLabel ? [...new Set([...given, suggested])] : [suggested];
+  const button = row.querySelector(".fix-button");
+  if (button) button.disabled = true;
+  try {
+    await api(`${base}/documents/${item.document_id}/tags`, { method: "PUT", body: { classes } });
+    row.dataset.fixed = "true";
+    const now = state.multiLabel ? [...new Set([...item.given, item.suggested])] : [item.suggested];
+    row.querySelector(".given-tags").replaceChildren(chips(now));
+    row.classList.add("fixed");
+    const done = el("span", { className: "badge ok fixed-badge" }, "Fixed");
+    if (button) button.replaceWith(done);
+    else row.querySelector(".row-actions").append(done);
+    row.setAttribute("aria-label", `${item.name}: fixed, now tagged ${item.suggested}`);
+    toast(`Fixed: ${item.name} is now tagged ${state.multiLabel ? [...item.given, item.suggested].join(", ") : item.suggested}.`, "success");
+  } catch (error) {
+    if (button) button.disabled = false;
+    toast(error.message, "error");
+  }
+}
+
+function renderMislabelled(data) {
+  const { list, status, count } = mislabelled;
+  list.replaceChildren();
+  if (!data.computed_at) {
+    status.textContent = "No training yet: train a model and the likely-mislabelled documents are found after it.";
+    return;
+  }
+  const when = new Date(data.computed_at).toLocaleString();
+  count.textContent = `· ${data.items.length} found by ${data.model || "the latest model"} (${when})`;
+  status.textContent = data.note || (data.items.length ? "" : "Nothing looks mislabelled.");
+  status.hidden = !status.textContent;
+  for (const [index, item] of data.items.entries()) {
+    const row = el(
+      "li",
+      { className: "mislabelled-item", tabIndex: index === 0 ? 0 : -1 },
+      el(
+        "div",
+        { className: "review-head" },
+        el("strong", {}, item.name || `Document ${item.document_id}`),
+        el("meter", { min: 0, max: 1, value: item.score, title: `Score ${percent(item.score)}`, ariaLabel: `How likely the tag is wrong: ${percent(item.score)}` }),
+        el("span", { className: "small muted" }, `${percent(item.score)} likely wrong`),
+      ),
+      el("p", { className: "review-text clamp" }, snippet(item.text)),
+      el(
+        "dl",
+        { className: "review-facts" },
+        el("div", {}, el("dt", {}, "Tagged"), el("dd", { className: "given-tags" }, chips(item.given))),
+        el("div", {}, el("dt", {}, "Suggested"), el("dd", {}, chips([item.suggested], "suggested"))),
+      ),
+    );
+    row.dataset.document = item.document_id;
+    row.setAttribute("aria-label", `${item.name}: tagged ${item.given.join(", ") || "nothing"}, suggested ${item.suggested}, ${percent(item.score)} likely wrong`);
+    const actions = el("div", { className: "row-actions" });
+    if (state.canEdit) {
+      const button = el("button", { type: "button", className: "button fix-button", tabIndex: -1 }, `Retag as ${item.suggested} `, el("kbd", {}, "F"));
+      button.addEventListener("click", () => fix(item, row));
+      actions.append(button);
+    }
+    const tagUrl = `/projects/${encodeURIComponent(state.project)}/tag/?doc=${encodeURIComponent(item.document_id)}&order=list`;
+    actions.append(el("a", { className: "button", href: tagUrl, tabIndex: -1 }, "Open in tagging view"));
+    row.append(actions);
+    row.addEventListener("keydown", (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || event.target !== row) return;
+      if (event.key === "f" || event.key === "F") { event.preventDefault(); fix(item, row); }
+    });
+    list.append(row);
+  }
+}
+
+// Roving focus: one row is in the tab order; J/K and the arrows move between rows.
+function moveFocus(event) {
+  const keys = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1 };
+  const step = keys[event.key];
+  if (!step || event.ctrlKey || event.metaKey || event.altKey) return;
+  const rows = [...mislabelled.list.children];
+  const at = rows.indexOf(event.target);
+  if (at === -1) return;
+  event.preventDefault();
+  const next = rows[Math.min(rows.length - 1, Math.max(0, at + step))];
+  for (const row of rows) row.tabIndex = row === next ? 0 : -1;
+  next.focus();
+}
+
+async function loadMislabelled() {
+  if (!mislabelled.list) return;
+  mislabelled.list.addEventListener("keydown", moveFocus);
+  try {
+    renderMislabelled(await api(`${base}/mislabelled?limit=100`));
+  } catch (error) {
+    mislabelled.status.textContent = `Could not load the list: ${error.message}`;
+  }
+}
+
+loadMislabelled();
+
 if (form) {
   form.addEventListener("change", (event) => {
     if (event.target.id === "improve-model") {

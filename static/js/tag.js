@@ -17,6 +17,14 @@ let position = 0;
 const undo = []; // { id, classes } or { id, split }
 let saving = Promise.resolve();
 const counts = { ...state.counts };
+const byName = new Map(state.classes.map((c) => [c.name, c.id]));
+const inQueue = state.queueStrategy !== "none";
+// The latest model's suggestions, by document id: shown, never saved until accepted.
+const suggestions = new Map(); // id -> { classes: [{ class, confidence }], suggested: [names] }
+const asked = new Set();
+let suggestedBy = null;
+const SUGGEST_AHEAD = 5;
+const ADVANCE_KEY = "studio.tag.advance";
 
 // A document's classes, as the ids the API sends, less any made since this page loaded (no button).
 function classList(ids) {
@@ -33,6 +41,14 @@ function remember(raw) {
 }
 
 async function fetchPage() {
+  if (inQueue) {
+    // The tag-next queue came with the page: all of it is the list (untagged documents only).
+    if (started) return [];
+    started = true;
+    cursor = null;
+    for (const id of state.queue) if (!cache.has(id)) cache.set(id, { id, name: `Document ${id}`, classes: [], split: "auto", stub: true });
+    return [...state.queue];
+  }
   if (started && cursor === null) return [];
   const params = new URLSearchParams(state.query);
   if (cursor) params.set("cursor", cursor);
@@ -61,7 +77,7 @@ async function full(id) {
   // Only the text is new. Keys pressed while the request was out (a tag, a split, an undo) have
   // changed the cached copy, which pending saves and undo entries refer to: keep that object.
   const known = cache.get(id);
-  if (!known) return remember(raw);
+  if (!known || known.stub) { cache.delete(id); return remember(raw); }
   known.text = raw.text;
   return known;
 }
@@ -71,6 +87,10 @@ const el = {
   position: tagger?.querySelector("[data-doc-position]"),
   text: tagger?.querySelector("[data-doc-text]"),
   saveState: tagger?.querySelector("[data-save-state]"),
+  suggestion: tagger?.querySelector("[data-suggestion]"),
+  suggestionChips: tagger?.querySelector("[data-suggestion-chips]"),
+  suggestionModel: tagger?.querySelector("[data-suggestion-model]"),
+  advance: tagger?.querySelector("[data-advance]"),
   tagged: document.querySelector("[data-counter-tagged]"),
   total: document.querySelector("[data-counter-total]"),
   buttons: [...(tagger?.querySelectorAll(".class-button") || [])],
@@ -98,12 +118,102 @@ function render() {
   for (const button of el.buttons) {
     button.setAttribute("aria-pressed", String(doc.classes.includes(Number(button.dataset.classId))));
   }
+  renderSuggestion(doc);
   for (const radio of el.splits) radio.checked = radio.value === doc.split;
   el.tagged.textContent = counts.tagged;
   el.total.textContent = counts.total;
   const url = new URL(location.href);
   url.searchParams.set("doc", doc.id);
   history.replaceState(null, "", url);
+}
+
+function percent(value) {
+  return `${Math.round(value * 100)}%`;
+}
+
+// The suggestion box and the dashed outline on the suggested classes' buttons.
+function renderSuggestion(doc) {
+  if (!el.suggestion) return;
+  const found = suggestions.get(doc.id);
+  const shown = Boolean(found && found.classes.length);
+  el.suggestion.hidden = !shown;
+  el.suggestion.dataset.docId = String(doc.id);
+  const suggested = new Set(shown ? found.suggested : []);
+  const confidence = new Map(shown ? found.classes.map((c) => [c.class, c.confidence]) : []);
+  for (const button of el.buttons) {
+    const name = button.querySelector(".class-name").textContent;
+    const isSuggested = suggested.has(name);
+    button.classList.toggle("suggested", isSuggested);
+    // Multi-label: suggested classes show as pre-ticked (dashed) until the document has tags.
+    button.classList.toggle("preticked", state.multiLabel && isSuggested && !doc.classes.length);
+    let badge = button.querySelector(".confidence");
+    if (confidence.has(name)) {
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = "confidence";
+        button.querySelector(".class-name").after(badge);
+      }
+      badge.textContent = percent(confidence.get(name));
+      badge.title = isSuggested ? "Suggested by the model" : "The model's confidence";
+    } else badge?.remove();
+  }
+  if (!shown) return;
+  el.suggestionModel.textContent = suggestedBy ? `by ${suggestedBy}` : "";
+  el.suggestionChips.replaceChildren();
+  for (const c of found.classes) {
+    const chip = document.createElement("li");
+    chip.className = `suggestion-chip${suggested.has(c.class) ? " top" : ""}`;
+    if (state.multiLabel && suggested.has(c.class)) chip.append("☐✓ ");
+    chip.append(`${c.class} · ${percent(c.confidence)}`);
+    chip.setAttribute("aria-label", `${suggested.has(c.class) ? "Suggested" : "Also likely"}: ${c.class}, ${percent(c.confidence)} confidence`);
+    el.suggestionChips.append(chip);
+  }
+}
+
+// Ask for the suggestions of the current document and the next few in one request.
+async function prefetchSuggestions() {
+  if (!el.suggestion) return;
+  const ids = order.slice(position, position + SUGGEST_AHEAD + 1).filter((id) => !asked.has(id));
+  if (!ids.length) return;
+  for (const id of ids) asked.add(id);
+  try {
+    const answer = await api(`${base}/suggestions?document_ids=${ids.join(",")}`);
+    suggestedBy = answer.model ? `${answer.model} v${answer.version}` : null;
+    for (const item of answer.items) suggestions.set(item.document_id, item);
+    if (ids.includes(order[position])) render();
+  } catch {
+    for (const id of ids) asked.delete(id); // a later move asks again
+  }
+}
+
+function advanceOn() {
+  return Boolean(el.advance?.checked);
+}
+
+// After a decision: the next document in the list (the queue, when it orders the page).
+function advance() {
+  if (!advanceOn()) return;
+  if (position + 1 < order.length || cursor !== null) show(position + 1);
+  else toast(inQueue ? "That was the last document in the queue." : "That was the last document in this filter.");
+}
+
+function suggestedIds(doc) {
+  const found = suggestions.get(doc.id);
+  if (!found) return [];
+  return found.suggested.map((name) => byName.get(name)).filter((id) => id !== undefined).sort((a, b) => a - b);
+}
+
+// Enter: store the suggestion as the document's tags and move on. Multi-label, once a class key
+// changed the document, Enter keeps what it has and moves on.
+function accept() {
+  const doc = current();
+  if (!doc || !state.canEdit) return;
+  if (state.multiLabel && doc.classes.length) { advance(); return; }
+  const ids = suggestedIds(doc);
+  if (!ids.length) { toast("No suggestion for this document yet."); return; }
+  const same = ids.length === doc.classes.length && ids.every((id, i) => id === doc.classes[i]);
+  if (!same) setClasses(doc, ids);
+  advance();
 }
 
 function setSaveState(text, kind = "") {
@@ -118,7 +228,14 @@ async function show(index) {
     if (!(await loadPage())) { toast("That was the last document in this filter."); return; }
   }
   position = index;
+  if (cache.get(order[index])?.stub) {
+    // A queue entry not read yet: its name and split arrive with its text (prefetched ahead).
+    el.text.textContent = "Loading…";
+    await full(order[index]);
+    if (position !== index) return;
+  }
   render();
+  prefetchSuggestions();
   const doc = await full(order[index]);
   if (order[position] === doc.id) render();
   prefetch();
@@ -126,6 +243,7 @@ async function show(index) {
 
 function prefetch() {
   const nextId = order[position + 1];
+  for (const id of order.slice(position + 2, position + 4)) full(id).catch(() => {});
   if (nextId !== undefined) full(nextId).catch(() => {});
   else if (cursor !== null) loadPage().then(() => order[position + 1] !== undefined && full(order[position + 1])).catch(() => {});
 }
@@ -186,12 +304,16 @@ function pick(classId) {
   if (!doc || !state.canEdit) return;
   let classes;
   if (state.multiLabel) {
-    classes = doc.classes.includes(classId) ? doc.classes.filter((id) => id !== classId) : [...doc.classes, classId].sort((a, b) => a - b);
+    // The pre-ticked suggestion is where an untagged document's first toggle starts from.
+    const start = doc.classes.length ? doc.classes : suggestedIds(doc);
+    classes = start.includes(classId) ? start.filter((id) => id !== classId) : [...start, classId].sort((a, b) => a - b);
   } else {
-    if (doc.classes.length === 1 && doc.classes[0] === classId) return;
+    if (doc.classes.length === 1 && doc.classes[0] === classId) { advance(); return; }
     classes = [classId];
   }
   setClasses(doc, classes);
+  // Single-label: one key is the whole decision. Multi-label: Enter says the document is done.
+  if (!state.multiLabel) advance();
 }
 
 function setSplit(doc, split, options) {
@@ -232,11 +354,17 @@ if (tagger && state.document) {
     next: () => show(position + 1),
     "next-untagged": nextUntagged,
     undo: undoLast,
+    accept,
   };
   for (const button of document.querySelectorAll("[data-action]")) {
     const action = button.dataset.action === "help" ? showHelp : actions[button.dataset.action];
     button.addEventListener("click", () => action?.());
   }
+  if (el.advance) {
+    el.advance.checked = localStorage.getItem(ADVANCE_KEY) !== "off";
+    el.advance.addEventListener("change", () => localStorage.setItem(ADVANCE_KEY, el.advance.checked ? "on" : "off"));
+  }
+  prefetchSuggestions();
   bindButtons();
   if (state.canEdit) {
     bind("s", () => {
@@ -258,6 +386,7 @@ if (tagger && state.document) {
     position = order.indexOf(keep[position] ?? first);
     render();
     prefetch();
+    prefetchSuggestions();
   })().catch((error) => {
     const message = `Could not load the document list, so J/K/N cannot move: ${error.message}`;
     toast(message, "error", 12000);

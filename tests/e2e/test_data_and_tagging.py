@@ -55,6 +55,7 @@ def test_tag_documents_with_the_keyboard_only(page, studio):
     seed(studio, "KeyboardNews")
     page.goto("/projects/KeyboardNews/tag/")
     expect(page.get_by_role("heading", name="news/01.txt")).to_be_visible()
+    page.get_by_label("Advance automatically").uncheck()  # this test moves by itself
     screenshot(page, "tag-view")
     page.keyboard.press("1")  # Sport, then moves on by J
     expect(page.get_by_role("button", name="Sport")).to_have_attribute("aria-pressed", "true")
@@ -104,6 +105,7 @@ def test_a_tag_pressed_while_the_document_loads_is_kept(page, studio):
     page.route(re.compile(r".*/api/projects/SlowNews/documents/\d+$"), hold_document_reads)
     page.goto("/projects/SlowNews/tag/")
     expect(page.get_by_role("heading", name="news/01.txt")).to_be_visible()
+    page.get_by_label("Advance automatically").uncheck()
     page.keyboard.press("j")
     expect(page.get_by_role("heading", name="news/02.txt")).to_be_visible()
     expect(page.locator("[data-doc-text]")).to_have_text("Loading…")

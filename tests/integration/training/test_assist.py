@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from projects import services as project_services
-from projects.models import Class, Document, Project, Tag
+from projects.models import AssistState, Class, Document, Project, Tag
 from tests.integration.training.conftest import add_tagged, wait_for_job
 from training import services
-from training.models import AssistState, JobStatus, TrainedModel, TrainingJob
+from training.models import JobStatus, TrainedModel, TrainingJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,9 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from projects.models import QueueStrategy
+from projects.selectors import tag_queue
 from studio.errors import ValidationError
 from training import selectors, services
-from training.models import QueueStrategy
 from training.suggestions import MAX_DOCUMENTS, parse_document_ids, suggest
 
 MAX_ITEMS = 1000
@@ -116,7 +117,7 @@ class TagQueueApi(APIView):
         responses=TagQueueOutput,
     )
     def get(self, request: Request, project_name: str) -> Response:
-        queue = selectors.tag_queue(request.project, limit=_limit(request, 50))
+        queue = tag_queue(request.project, limit=_limit(request, 50))
         return Response(TagQueueOutput(queue).data)
 
 
