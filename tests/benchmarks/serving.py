@@ -2,9 +2,13 @@
 
 Measures what a deployed model costs to call, against the naive way of calling it, in one run:
 
-1. Engine throughput (documents/s) for short texts (AG News titles) and news-length texts (title
-   and description): our path (one batched call, length-sorted, fp32 and int8) against the
-   naive baseline (one document at a time, fp32, in the given order).
+1. The engine, variant by variant, each in a fresh child process, interleaved round by round:
+   the baseline engine (`--baseline`, default the newest commit with the hand-made int8 path:
+   traced TorchScript, SmoothQuant int8) in int8 and fp32, this tree's ONNX Runtime fp32 and
+   int8, and the naive way (ONNX Runtime fp32, one document per call). Documents/s for short
+   texts (AG News titles) and news-length texts (title and description), single-document p50
+   in process and peak memory; with `--accuracy`, each variant's accuracy, agreement with fp32
+   and embedding cosine to fp32 on AG News and HWU64 samples.
 2. The HTTP API of a real ASGI server (Daphne, as `manage.py studio` starts it) on a temporary
    data folder: single-document latency p50/p99 through the studio classify route, and
    throughput through the same route with 1,000 short documents per request, plus the naive
@@ -12,7 +16,7 @@ Measures what a deployed model costs to call, against the naive way of calling i
 3. The same classify route in process (Django's test Client, no server): single-document p50
    and SQL queries per request with the per-process API-key, project and deployment caches,
    against clearing all three before every request (the naive lookups), alternating request
-   by request; and what `model.eval()` costs, which predict no longer calls every time.
+   by request.
 
 The model is a quick-mode model (MiniLM embeddings and a linear head) trained here on a few
 dozen AG News rows per class, or on self-written sentences when the benchmark data sets
@@ -32,9 +36,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from studio.processes import Child, start_asgi_server, stop_all
 
@@ -105,36 +111,187 @@ def train_model(examples: dict[str, list[str]], out_dir: Path) -> tuple[str, flo
     return result.artifact_dir, time.perf_counter() - started
 
 
-def rate(run: Callable[[], Any], docs: int, *, repeat: int = 1) -> float:
-    """Documents per second of `run` (one warm-up call, then the best of `repeat`)."""
-    run()
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return docs / best
+# --- Engine variants --------------------------------------------------------------------------
+#
+# Each variant runs in a fresh child process (its own peak memory; the code of this tree or of
+# the baseline commit), round after round in turn, so the machine's load hits all alike.
+
+VARIANTS = {
+    # name: (engine, quantize, one document per call)
+    "baseline int8": ("baseline", True, False),
+    "baseline fp32": ("baseline", False, False),
+    "onnx fp32": ("ours", False, False),
+    "onnx int8": ("ours", True, False),
+    "naive fp32 (1 per call)": ("ours", False, True),
+}
+REFERENCE = "baseline int8"
+
+# Run by a child process with the engine of one tree first on its path.
+WORKER = """
+import json, resource, statistics, sys, time
+import torch
+from training.engine.predict import load_classifier
+artifact, quantize, one_by_one, rounds = ARGS
+texts = json.load(open(TEXTS))
+torch.set_num_threads(THREADS)
+classifier = load_classifier(artifact, quantize=quantize, device="cpu")
+loaded_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def rate(docs):
+    started = time.perf_counter()
+    if one_by_one:
+        for t in docs:
+            classifier.predict([t])
+    else:
+        classifier.predict(docs)
+    return len(docs) / (time.perf_counter() - started)
+classifier.predict(texts["short"][:256])  # a serving process is warm
+row = {"short": rate(texts["naive" if one_by_one else "short"]),
+       "news": rate(texts["naive_news" if one_by_one else "news"])}
+singles = []
+for t in texts["singles"]:
+    started = time.perf_counter()
+    classifier.predict([t])
+    singles.append((time.perf_counter() - started) * 1000)
+row |= {"single_p50_ms": statistics.median(singles[20:]), "loaded_mb": loaded_mb,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+print(json.dumps(row))
+"""
 
 
-def engine_rows(artifact: str, short: list[str], news: list[str], n: int, naive_n: int) -> list:
-    """Throughput of our batched path (fp32, int8) and of the naive loop, short and news texts."""
-    from training.engine.predict import load_classifier
+def baseline_ref() -> str:
+    """The newest commit whose engine still has the hand-made int8 path (`int8.py`)."""
+    git = ["git", "-C", str(ROOT)]
+    last = subprocess.run(
+        [*git, "rev-list", "-1", "HEAD", "--", "training/engine/int8.py"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    exists = subprocess.run([*git, "cat-file", "-e", f"{last}:training/engine/int8.py"])
+    return last if exists.returncode == 0 else f"{last}~1"
 
-    fp32 = load_classifier(artifact, device="cpu")
-    int8 = load_classifier(artifact, quantize=True)
+
+def baseline_tree(ref: str, folder: Path) -> Path:
+    """The engine package of `ref` (read with `git archive`, nothing written to the repo)."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "training/engine"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    (folder / "training" / "__init__.py").write_text("")
+    return folder
+
+
+def run_engine(root: Path, code: str, args: list, texts_file: Path, threads: int) -> dict:
+    """`code` in a child process whose `training.engine` is the one under `root`."""
+    script = (
+        code.replace("ARGS", repr(args))
+        .replace("TEXTS", repr(str(texts_file)))
+        .replace("THREADS", str(threads))
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), str(ROOT)]))
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=env, check=True, capture_output=True
+    ).stdout.decode()
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def engine_rows(
+    artifact: str, roots: dict[str, Path], texts_file: Path, rounds: int, threads: int
+) -> list[dict]:
+    """Median over `rounds` of each variant's docs/s, single p50 and peak memory, with the
+    ratios to the reference variant measured in the same rounds."""
+    for quantize in (False, True):  # export and quantize once, outside the timed runs
+        run_engine(roots["ours"], WORKER, [artifact, quantize, False, 0], texts_file, threads)
+    runs: dict[str, list[dict]] = {name: [] for name in VARIANTS}
+    for _ in range(rounds):
+        for name, (engine, quantize, one) in VARIANTS.items():
+            args = [artifact, quantize, one, rounds]
+            runs[name].append(run_engine(roots[engine], WORKER, args, texts_file, threads))
     rows = []
-    for kind, texts in (("short", short[:n]), ("news", news[:n])):
-        naive = texts[:naive_n]
-        rows.append(
-            {
-                "texts": kind,
-                "docs": len(texts),
-                "avg_chars": round(statistics.mean(len(t) for t in texts)),
-                "naive_fp32": rate(lambda naive=naive: [fp32.predict([t]) for t in naive], naive_n),
-                "ours_fp32": rate(lambda texts=texts: fp32.predict(texts), len(texts), repeat=2),
-                "ours_int8": rate(lambda texts=texts: int8.predict(texts), len(texts), repeat=2),
-            }
+    for name, measured in runs.items():
+        row: dict[str, Any] = {"variant": name}
+        for key in ("short", "news", "single_p50_ms", "peak_mb"):
+            row[key] = statistics.median(m[key] for m in measured)
+            ratios = [m[key] / r[key] for m, r in zip(measured, runs[REFERENCE], strict=True)]
+            row[f"{key}_x"] = statistics.median(ratios)
+        rows.append(row)
+    return rows
+
+
+# Run by a child process: the test sample's decisions and embeddings of one variant.
+SCORER = """
+import json, numpy as np
+from training.engine.predict import load_classifier
+artifact, quantize, out = ARGS
+texts = json.load(open(TEXTS))
+classifier = load_classifier(artifact, quantize=quantize, device="cpu")
+embeddings = classifier.encoder.encode(texts)
+np.save(out + ".npy", embeddings)
+chosen = classifier.decide(classifier.confidences(embeddings))
+json.dump([c[0] for c in chosen], open(out + ".json", "w"))
+print("{}")
+"""
+
+
+def accuracy_rows(datasets: Path, roots: dict[str, Path], folder: Path, threads: int) -> list:
+    """Per data set: a quick model trained by the baseline engine (so it has the calibration
+    its int8 smoothing reads), scored by every variant: accuracy, agreement with the fp32
+    decisions and the pooled embeddings' cosine to fp32 (mean and worst)."""
+    from tests.benchmarks.accuracy import ag_news, hwu64
+
+    rng = random.Random(SEED)
+    texts, labels, _ = ag_news(datasets)
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    train_hwu, train_hwu_labels, test_hwu, test_hwu_labels = hwu64(datasets)
+    tasks = {
+        "AG News (1,000 train, 2,000 test)": (
+            [texts[i] for i in order[:1000]], [labels[i] for i in order[:1000]],
+            [texts[i] for i in order[2000:4000]], [labels[i] for i in order[2000:4000]],
+        ),
+        "HWU64 (full train, test)": (train_hwu, train_hwu_labels, test_hwu, test_hwu_labels),
+    }  # fmt: skip
+    rows = []
+    for name, (train_texts, train_labels, test_texts, test_labels) in tasks.items():
+        task = folder / str(len(rows))
+        task.mkdir(parents=True)
+        examples: dict[str, list[str]] = {}
+        for text, label in zip(train_texts, train_labels, strict=True):
+            examples.setdefault(label, []).append(text)
+        (task / "examples.json").write_text(json.dumps(examples))
+        (task / "test.json").write_text(json.dumps(test_texts))
+        artifact = str(task / "artifact")
+        train_script = (
+            "import json\nfrom pathlib import Path\nfrom tests.benchmarks.serving import "
+            "train_model\ntrain_model(json.load(open(TEXTS)), Path(ARGS[0]))\nprint('{}')"
         )
+        run_engine(roots["baseline"], train_script, [artifact], task / "examples.json", threads)
+        scored = {}
+        for variant, engine, quantize in (
+            ("onnx fp32", "ours", False),
+            ("onnx int8", "ours", True),
+            ("baseline fp32", "baseline", False),
+            ("baseline int8", "baseline", True),
+        ):
+            out = str(task / variant.replace(" ", "-"))
+            args = [artifact, quantize, out]
+            run_engine(roots[engine], SCORER, args, task / "test.json", threads)
+            scored[variant] = (np.load(out + ".npy"), json.loads(Path(out + ".json").read_text()))
+        reference, decisions = scored["onnx fp32"]
+        for variant, (embeddings, chosen) in scored.items():
+            cosine = (embeddings * reference).sum(axis=1)
+            rows.append(
+                {
+                    "data": name,
+                    "variant": variant,
+                    "accuracy": 100
+                    * statistics.mean(c == t for c, t in zip(chosen, test_labels, strict=True)),
+                    "agreement": 100
+                    * statistics.mean(c == d for c, d in zip(chosen, decisions, strict=True)),
+                    "cosine_mean": float(cosine.mean()),
+                    "cosine_worst": float(cosine.min()),
+                }
+            )
     return rows
 
 
@@ -179,7 +336,6 @@ from django.test.utils import CaptureQueriesContext
 from projects.permissions import member_cache
 from studio.auth import key_cache
 from training.deployments import deployment_cache
-from training.engine.predict import get_classifier
 from training.models import Deployment
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 client = Client(HTTP_OCP_APIM_SUBSCRIPTION_KEY=RAW_API_KEY)
@@ -203,18 +359,11 @@ for name in ("fp32", "int8"):
                 times[way].append(elapsed)
                 queries[way].append(len(captured))
     deployment = Deployment.objects.get(name=name)
-    model = get_classifier(deployment.artifact_path, quantize=deployment.quantize).encoder.model
-    evals = []
-    for _ in range(200):
-        started = time.perf_counter()
-        model.eval()
-        evals.append((time.perf_counter() - started) * 1000)
     rows.append({"deployment": name,
                  "naive_p50_ms": statistics.median(times["naive"]),
                  "ours_p50_ms": statistics.median(times["ours"]),
                  "naive_queries": statistics.median(queries["naive"]),
-                 "ours_queries": statistics.median(queries["ours"]),
-                 "model_eval_ms": statistics.median(evals)})
+                 "ours_queries": statistics.median(queries["ours"])})
 print(json.dumps(rows))
 """
 
@@ -331,6 +480,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--naive-docs", type=int, default=200, help="Documents the naive loop runs."
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Interleaved engine rounds (0: skip the engine)."
+    )
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads of the engine.")
+    parser.add_argument(
+        "--baseline", help="Commit whose engine is the baseline (default: the newest with int8.py)."
+    )
+    parser.add_argument(
+        "--accuracy", action="store_true", help="Also score AG News and HWU64 per variant."
+    )
+    parser.add_argument("--no-http", action="store_true", help="Skip the HTTP and in-process part.")
     parser.add_argument("--singles", type=int, default=200, help="Single-document HTTP requests.")
     parser.add_argument("--batches", type=int, default=5, help="1,000-document HTTP requests.")
     args = parser.parse_args(argv)
@@ -339,33 +499,88 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     train, short, news, source = load_texts(args.datasets)
+    ref = args.baseline or baseline_ref()
     report: dict[str, Any] = {
         "data": source,
+        "cpu": cpu_description(),
         "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
+        "threads": args.threads,
         "torch": torch.__version__,
+        "baseline": ref,
+        "rounds": args.rounds,
         # Other processes on a small machine skew every number: the load says how busy it was.
         "load_before": round(os.getloadavg()[0], 2),
     }
     with tempfile.TemporaryDirectory(prefix="studio-bench-serving-") as tmp:
+        roots = {"ours": ROOT, "baseline": baseline_tree(ref, Path(tmp) / "baseline")}
         artifact, train_s = train_model(train, Path(tmp) / "artifact")
         report["train_s"] = round(train_s, 1)
-        report["engine"] = engine_rows(artifact, short, news, args.docs, args.naive_docs)
-        with running_redis(Path(tmp) / "redis") as redis_url:
-            web, url, key = start_server(Path(tmp) / "data", artifact, sorted(train), redis_url)
-            try:
-                report["http"] = http_rows(url, key, short, args.singles, args.batches)
-            finally:
-                stop_all([web], grace_s=15)
-            report["in_process"] = inprocess_rows(
-                Path(tmp) / "data", key, short, args.singles, redis_url
+        texts_file = Path(tmp) / "texts.json"
+        n = args.docs
+        texts = {
+            "short": short[:n],
+            "news": news[:n],
+            "naive": short[: args.naive_docs],
+            "naive_news": news[: args.naive_docs],
+            "singles": short[n : n + 120],
+        }
+        texts_file.write_text(json.dumps(texts))
+        report["avg_chars"] = {k: round(statistics.mean(map(len, texts[k]))) for k in texts}
+        if args.rounds:
+            report["engine"] = engine_rows(artifact, roots, texts_file, args.rounds, args.threads)
+        if args.accuracy:
+            report["accuracy"] = accuracy_rows(
+                args.datasets, roots, Path(tmp) / "accuracy", args.threads
             )
+        if not args.no_http:
+            with running_redis(Path(tmp) / "redis") as redis_url:
+                web, url, key = start_server(Path(tmp) / "data", artifact, sorted(train), redis_url)
+                try:
+                    report["http"] = http_rows(url, key, short, args.singles, args.batches)
+                finally:
+                    stop_all([web], grace_s=15)
+                report["in_process"] = inprocess_rows(
+                    Path(tmp) / "data", key, short, args.singles, redis_url
+                )
     report["load_after"] = round(os.getloadavg()[0], 2)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print_tables(report)
     return 0
+
+
+def cpu_description() -> str:
+    """The CPU's model name and the vector instruction sets int8 speed depends on."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown"
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                  if line.startswith("model name")), "unknown")  # fmt: skip
+    flags = set(info.split())
+    wanted = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile")
+    return f"{model} ({', '.join(f for f in wanted if f in flags) or 'no AVX2'})"
+
+
+def print_engine(report: dict[str, Any]) -> None:
+    print(
+        f"Engine, {report['rounds']} interleaved rounds, "
+        f"each variant a fresh process; median, and median ratio to {REFERENCE} "
+        f"(baseline = {report['baseline']})"
+    )
+    print(
+        f"| variant | short docs/s ({report['avg_chars']['short']} chars) | news docs/s "
+        f"({report['avg_chars']['news']} chars) | single p50 ms | peak MB |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for r in report["engine"]:
+        cells = [r["variant"]]
+        cells += [f"{r[k]:,.0f} ({r[k + '_x']:.2f}x)" for k in ("short", "news")]
+        cells += [f"{r['single_p50_ms']:.1f} ({r['single_p50_ms_x']:.2f}x)"]
+        cells += [f"{r['peak_mb']:,.0f} ({r['peak_mb_x']:.2f}x)"]
+        print("| " + " | ".join(cells) + " |")
+    print()
 
 
 def verdict(met: bool) -> str:
@@ -375,19 +590,24 @@ def verdict(met: bool) -> str:
 def print_tables(report: dict[str, Any]) -> None:
     print(f"Data: {report['data']}; quick model trained in {report['train_s']} s")
     print(
-        f"CPU cores: {report['cpu_count']}, torch {report['torch']} with "
-        f"{report['torch_threads']} threads; load average {report['load_before']} before, "
+        f"CPU: {report['cpu']}, {report['cpu_count']} cores, {report['threads']} threads; "
+        f"torch {report['torch']}; load average {report['load_before']} before, "
         f"{report['load_after']} after"
     )
     print()
-    print("Engine throughput, documents/s")
-    print("| texts | docs | avg chars | naive fp32 (1 at a time) | ours fp32 | ours int8 |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for r in report["engine"]:
-        cells = [r["texts"], r["docs"], r["avg_chars"]]
-        cells += [f"{r[k]:,.0f}" for k in ("naive_fp32", "ours_fp32", "ours_int8")]
-        print("| " + " | ".join(str(c) for c in cells) + " |")
-    print()
+    if "engine" in report:
+        print_engine(report)
+    if "accuracy" in report:
+        print("Accuracy, quick models: against the test labels, and against onnx fp32")
+        print("| data | variant | accuracy % | agreement with fp32 % | cosine mean | worst |")
+        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        for r in report["accuracy"]:
+            cells = [r["data"], r["variant"], f"{r['accuracy']:.2f}", f"{r['agreement']:.2f}"]
+            cells += [f"{r['cosine_mean']:.5f}", f"{r['cosine_worst']:.5f}"]
+            print("| " + " | ".join(cells) + " |")
+        print()
+    if "http" not in report:
+        return
     print("HTTP, studio classify route (Daphne, API key), short texts")
     print(
         "| deployment | single p50 ms | single p99 ms | 1 doc/request docs/s "
@@ -403,15 +623,11 @@ def print_tables(report: dict[str, Any]) -> None:
         "In process (Django test Client), single documents: per-process key and deployment "
         "caches (ours) against clearing them before every request (naive), alternating"
     )
-    print(
-        "| deployment | naive p50 ms | ours p50 ms | naive SQL queries | ours SQL queries "
-        "| model.eval() ms |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| deployment | naive p50 ms | ours p50 ms | naive SQL queries | ours SQL queries |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for r in report["in_process"]:
         cells = [r["deployment"], f"{r['naive_p50_ms']:.1f}", f"{r['ours_p50_ms']:.1f}"]
         cells += [f"{r['naive_queries']:.0f}", f"{r['ours_queries']:.0f}"]
-        cells += [f"{r['model_eval_ms']:.2f}"]
         print("| " + " | ".join(cells) + " |")
     best = max(report["http"], key=lambda r: r["batch_1000_docs_s"])
     fast = min(report["http"], key=lambda r: r["single_p50_ms"])

@@ -4,7 +4,7 @@
     labels.json        class names in head order, single- or multi-label
     thresholds.json    multi-label decision threshold per class
     head.safetensors   the linear head (weight, bias)
-    calibration.safetensors  per-layer input ranges for int8 smoothing (absent in older artifacts)
+    onnx/              the encoder as ONNX graphs, fp32 and int8, written on first load for a CPU
     encoder/           the (fine-tuned) transformer as safetensors, with its tokenizer
     metrics.json       evaluation, history, split counts, duration (written by training)
 
@@ -28,7 +28,6 @@ from training.engine.runtime import resolve_device
 
 FORMAT = "studio-text-classifier"
 FORMAT_VERSION = 1
-CALIBRATION_FILE = "calibration.safetensors"
 
 
 def save_artifact(
@@ -45,11 +44,6 @@ def save_artifact(
         {"weight": head.weight.detach().cpu().contiguous(), "bias": head.bias.detach().cpu()},
         folder / "head.safetensors",
     )
-    if classifier.input_ranges:
-        save_file(
-            {name: r.contiguous() for name, r in classifier.input_ranges.items()},
-            folder / CALIBRATION_FILE,
-        )
     _write(
         folder / "labels.json",
         {"classes": classifier.classes, "multi_label": classifier.multi_label},
@@ -89,14 +83,8 @@ def load_artifact(folder: str | Path, *, device: str = "auto") -> Classifier:
     head = torch.nn.Linear(tensors["weight"].shape[1], tensors["weight"].shape[0])
     head.load_state_dict(tensors)
     classes = labels["classes"]
-    calibration = folder / CALIBRATION_FILE
     return Classifier(
-        encoder,
-        head,
-        classes,
-        labels["multi_label"],
-        np.array([thresholds[c] for c in classes]),
-        load_file(calibration) if calibration.is_file() else None,
+        encoder, head, classes, labels["multi_label"], np.array([thresholds[c] for c in classes])
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,12 +9,6 @@ import numpy as np
 import torch
 
 from training.engine.encoder import Encoder
-from training.engine.int8 import (
-    CALIBRATION_DOCUMENTS,
-    CALIBRATION_TOKENS,
-    input_ranges,
-    quantize,
-)
 
 PREDICT_BATCH_SIZE = 128
 
@@ -42,7 +35,6 @@ class Classifier:
         classes: list[str],
         multi_label: bool,
         thresholds: np.ndarray | None = None,
-        input_ranges: dict[str, torch.Tensor] | None = None,
     ) -> None:
         self.encoder = encoder
         # Eval mode once here rather than on every predict: walking the module tree costs
@@ -56,8 +48,6 @@ class Classifier:
             if thresholds is not None
             else np.full(len(classes), 0.5)
         )
-        # Per-layer input ranges on the project's texts: what int8 smoothing is calibrated on.
-        self.input_ranges = input_ranges
 
     def probabilities(
         self,
@@ -110,30 +100,3 @@ class Classifier:
             scores = [(self.classes[j], float(row[j])) for j in order]
             predictions.append(Prediction(chosen, scores))
         return predictions
-
-    def calibrate(self, texts: list[str]) -> None:
-        """Record the encoder's per-channel input ranges on the first of `texts` (the
-        project's own, up to CALIBRATION_DOCUMENTS and CALIBRATION_TOKENS), for `quantized`
-        (see `training.engine.int8`)."""
-        ids: list[list[int]] = []
-        total = 0
-        for tokens in self.encoder.tokenize(texts[:CALIBRATION_DOCUMENTS]):
-            total += len(tokens)
-            if ids and total > CALIBRATION_TOKENS:
-                break
-            ids.append(tokens)
-        self.encoder.model.eval()
-        batches = (batch for _, batch in self.encoder.batches(ids, PREDICT_BATCH_SIZE))
-        self.input_ranges = input_ranges(self.encoder.model, batches)
-
-    def quantized(self) -> Classifier:
-        """An int8 CPU copy (`training.engine.int8`): the head stays fp32."""
-        encoder = Encoder(
-            self.encoder.tokenizer,
-            quantize(self.encoder.model, self.input_ranges),
-            self.encoder.max_length,
-            torch.device("cpu"),
-        )
-        return Classifier(
-            encoder, copy.deepcopy(self.head).cpu(), self.classes, self.multi_label, self.thresholds
-        )

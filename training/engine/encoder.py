@@ -3,18 +3,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerBase
 
 from training.engine.errors import EngineError
+
+if TYPE_CHECKING:
+    import onnxruntime
 
 # Largest padded batch (documents x tokens) one forward pass gets on a CPU. Measured on two
 # cores (docs/benchmarks.md): 1-2k tokens is the fastest size, larger batches get slower, and a
@@ -38,32 +39,15 @@ def token_budget(device: torch.device, *, training: bool = False) -> int:
     return CPU_TOKEN_BUDGET // 2 if training else CPU_TOKEN_BUDGET
 
 
-# Inputs the traced encoder is recorded and checked with: two padded batches of different
-# shapes, so the attention mask stays in the recorded graph and other shapes are shown to work.
-TRACE_TEXTS = ["a short one", "and a somewhat longer sentence to pad the other one against"]
-PROBE_TEXTS = ["a third", "texts of another length", "checked against the eager model", "ok"]
-
-
-class _HiddenStates(torch.nn.Module):
-    """The encoder's last hidden states as a plain tensor: what a trace can record."""
-
-    def __init__(self, model: torch.nn.Module) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.model(input_ids=input_ids, attention_mask=attention_mask, return_dict=False)[0]
-
-
 @dataclass
 class Encoder:
     tokenizer: PreTrainedTokenizerBase
     model: torch.nn.Module
     max_length: int
     device: torch.device
-    # Set by `trace_for_inference`: the same model as a TorchScript graph, used by `embed` when
-    # not training. Serving only; training always runs the eager model.
-    traced: torch.jit.ScriptModule | None = None
+    # Set for prediction on a CPU (`training.engine.predict`): the same encoder, pooling
+    # included, as an ONNX Runtime session, which `embed` runs instead of `model`.
+    session: onnxruntime.InferenceSession | None = None
 
     @property
     def dimension(self) -> int:
@@ -98,44 +82,11 @@ class Encoder:
 
     def embed(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """Mean of the token states under the attention mask, L2-normalised."""
-        if self.traced is not None and not self.model.training and not torch.is_grad_enabled():
-            hidden = self.traced(batch["input_ids"], batch["attention_mask"])
-        else:
-            hidden = self.model(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=-1)
-
-    def trace_for_inference(self) -> bool:
-        """Record the model as a TorchScript graph for prediction; True if it is used.
-
-        A short document's forward pass is dozens of small matrix products, and running the
-        Hugging Face modules' Python between them cost about a third of a single-document
-        prediction on two cores (docs/benchmarks.md, Serving). The graph is checked against the
-        eager model on batches of other shapes; a model that does not trace, or traces to
-        something different (control flow that depends on the data), keeps the eager path.
-        """
-        wrapped = _HiddenStates(self.model).eval()  # eval() reaches the model inside
-        example = self.collate(self.tokenize(TRACE_TEXTS))
-        probe = self.collate(self.tokenize(PROBE_TEXTS))
-        try:
-            with warnings.catch_warnings(), _quiet_transformers(), torch.inference_mode():
-                warnings.simplefilter("ignore")  # the tracer's notes on Python values it fixed
-                traced = torch.jit.trace(
-                    wrapped, (example["input_ids"], example["attention_mask"]), check_trace=False
-                )
-                same = all(
-                    torch.allclose(
-                        traced(b["input_ids"], b["attention_mask"]),
-                        wrapped(b["input_ids"], b["attention_mask"]),
-                        atol=1e-5,
-                    )
-                    for b in (probe, self.collate(self.tokenize(PROBE_TEXTS[:1])))
-                )
-        except Exception:  # any model the tracer cannot record stays eager
-            return False
-        self.traced = traced if same else None
-        return same
+        if self.session is not None:
+            inputs = {name: tensor.numpy() for name, tensor in batch.items()}
+            return torch.from_numpy(self.session.run(None, inputs)[0])
+        hidden = self.model(**batch).last_hidden_state
+        return mean_pool(hidden, batch["attention_mask"])
 
     def encode(
         self,
@@ -159,17 +110,11 @@ class Encoder:
         return out
 
 
-@contextlib.contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    """The tracer reads every attribute of the model, and reading the training-only
-    `loss_function` makes transformers log a warning about a loss it would never use."""
-    logger = logging.getLogger("transformers.modeling_utils")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the token states under the attention mask, L2-normalised."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=-1)
 
 
 def load_encoder(path: str | Path, *, max_length: int, device: torch.device) -> Encoder:

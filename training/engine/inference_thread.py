@@ -1,11 +1,11 @@
 """One long-lived thread per process that runs the predictions a web server asks for.
 
-Torch keeps per-thread state (the OpenMP team that runs its kernels, the traced graph's
-executor), and a thread that predicts for the first time builds it again. Under ASGI every
-request runs in a fresh thread, and a single short document took three times as long there as
-on a thread that had predicted before (docs/benchmarks.md, Serving). Handing every prediction to
-this thread keeps that state warm, and keeps two concurrent requests from splitting two cores
-between two torch thread teams.
+Torch keeps per-thread state (the OpenMP team that runs its kernels), and a thread that predicts
+for the first time builds it again. Under ASGI every request runs in a fresh thread, and a single
+short document took three times as long there as on a thread that had predicted before
+(docs/benchmarks.md, Serving). Handing every prediction to this thread keeps that state warm, and
+keeps two concurrent requests from splitting the cores between two runs (an ONNX Runtime session
+has one pool of threads, sized for the whole machine, that concurrent runs would share).
 
 `run_batched` goes further for list-in, list-out calls: requests that arrive while the thread
 is busy are joined into one call when it frees up. One forward pass over sixteen short

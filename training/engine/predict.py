@@ -7,6 +7,7 @@ import functools
 import threading
 from pathlib import Path
 
+from training.engine import exported
 from training.engine.artifacts import load_artifact
 from training.engine.classifier import Classifier, Prediction
 
@@ -19,12 +20,15 @@ def load_classifier(
     artifact_dir: str | Path, *, quantize: bool = False, device: str = "auto"
 ) -> Classifier:
     """Load an artifact folder for prediction; `quantize` gives the int8 CPU variant. On a CPU
-    the encoder runs as a traced graph (see `Encoder.trace_for_inference`)."""
+    the encoder runs on ONNX Runtime, from the graph cached in the artifact folder (exported
+    on first load, see `training.engine.exported`); on a GPU it stays in PyTorch."""
     classifier = load_artifact(artifact_dir, device="cpu" if quantize else device)
-    if quantize:
-        classifier = classifier.quantized()
-    if classifier.encoder.device.type == "cpu":
-        classifier.encoder.trace_for_inference()
+    encoder = classifier.encoder
+    if encoder.device.type == "cpu":
+        graph = exported.graph_path(artifact_dir, encoder.model, int8=quantize)
+        encoder.session = exported.session(graph)
+        # The session holds the weights now: release PyTorch's copy, keep the config.
+        encoder.model.to_empty(device="meta")
     return classifier
 
 

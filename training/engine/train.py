@@ -106,8 +106,7 @@ def train(
     test_p = _score_test(run, classifier)
 
     result = _result(run, out_dir, classifier, validation_p, test_p, history)
-    run.tracker.begin("saving", 96, 100, message="Calibrating int8, writing the model")
-    classifier.calibrate(run.texts(run.split.train))
+    run.tracker.begin("saving", 96, 100, message="Writing the model")
     result.duration_s = round(time.monotonic() - started, 3)
     _save_atomically(classifier, out_dir, result, run.tracker)
     run.tracker.done(message="Training finished")

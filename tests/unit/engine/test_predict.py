@@ -1,13 +1,16 @@
-"""Loading artifacts for prediction: top classes, the cache and int8 quantization."""
+"""Loading artifacts for prediction: top classes, the cache, the ONNX graphs exported and
+cached beside the artifact, and int8."""
 
 from __future__ import annotations
 
 import shutil
 
+import numpy as np
+import onnx
 import pytest
-import torch
 
-from training.engine.int8 import SmoothedLinear, int8_layers
+from training.engine import exported
+from training.engine.artifacts import load_artifact
 from training.engine.predict import get_classifier, load_classifier
 from training.engine.train import train
 
@@ -56,102 +59,92 @@ def test_int8_model_agrees_with_fp32_on_clear_cases(artifact):
     assert [p.classes for p in int8] == [p.classes for p in fp32]
 
 
-def test_int8_model_quantizes_weights_per_output_channel(artifact):
-    int8 = load_classifier(artifact, quantize=True)
-    layers = [
-        m
-        for m in int8.encoder.model.modules()
-        if type(m).__name__ == "Linear" and "quantized" in type(m).__module__
-    ]
-    assert layers, "no quantized linear layer"
-    assert all(m.weight().qscheme() == torch.per_channel_affine for m in layers)
-
-
-def test_int8_model_keeps_the_feed_forward_output_layers_in_fp32(artifact):
-    int8 = load_classifier(artifact, quantize=True)
-    inner = int8.encoder.model.config.intermediate_size
-    kinds = {
-        name: ("quantized" in type(m).__module__, m.in_features)
-        for name, m in int8.encoder.model.named_modules()
-        if type(m).__name__ == "Linear"
-    }
-    fp32 = {name for name, (quantized, _) in kinds.items() if not quantized}
-    assert fp32 == {name for name, (_, width) in kinds.items() if width == inner}
-    assert len(fp32) == int8.encoder.model.config.num_hidden_layers  # one per layer
-    assert all(name.endswith("output.dense") for name in fp32)
-    assert isinstance(int8.head, torch.nn.Linear)
-    assert int8.head.weight.dtype == torch.float32
-
-
-def test_smoothing_a_linear_layer_leaves_its_fp32_output_unchanged():
-    torch.manual_seed(0)
-    linear = torch.nn.Linear(8, 3)
-    scale = torch.rand(8) * 10 + 0.1
-    x = torch.randn(5, 8) * torch.tensor([1, 1, 1, 40, 1, 1, 1, 1.0])  # one outlier channel
-    with torch.no_grad():
-        torch.testing.assert_close(SmoothedLinear(linear, scale)(x), linear(x))
-
-
-def test_training_records_the_input_range_of_every_int8_layer(artifact):
-    classifier = load_classifier(artifact, device="cpu")
-    model = classifier.encoder.model
-    assert (artifact / "calibration.safetensors").is_file()
-    assert set(classifier.input_ranges) == set(int8_layers(model))
-    for name, peak in classifier.input_ranges.items():
-        assert peak.shape == (model.get_submodule(name).in_features,)
-        assert bool((peak >= 0).all())
-        assert float(peak.max()) > 0
-
-
-def test_int8_smooths_each_quantized_layer_with_the_recorded_ranges(artifact):
-    int8 = load_classifier(artifact, quantize=True)
-    smoothed = {
-        name: m for name, m in int8.encoder.model.named_modules() if isinstance(m, SmoothedLinear)
-    }
-    assert set(smoothed) == set(load_classifier(artifact, device="cpu").input_ranges)
-    assert all("quantized" in type(m.linear).__module__ for m in smoothed.values())
-
-
-def test_smoothed_int8_stays_closer_to_fp32_than_plain_int8(artifact):
+def test_a_cpu_model_runs_on_onnx_runtime_from_graphs_cached_in_the_artifact(artifact):
     fp32 = load_classifier(artifact, device="cpu")
-    texts = [t for texts in HELD_OUT.values() for t in texts]
-    reference = fp32.encoder.encode(texts)
-    smoothed = fp32.quantized().encoder.encode(texts)
-    fp32.input_ranges = None  # an artifact from before calibration
-    plain = fp32.quantized().encoder.encode(texts)
-    assert abs(smoothed - reference).mean() < abs(plain - reference).mean()
+    int8 = load_classifier(artifact, quantize=True)
+    assert fp32.encoder.session is not None
+    assert int8.encoder.session is not None
+    assert (artifact / "onnx" / "encoder.onnx").is_file()
+    assert (artifact / "onnx" / "encoder-int8.onnx").is_file()
+    assert [p.name for p in (artifact / "onnx").iterdir() if p.name.startswith(".")] == []
 
 
-def test_an_artifact_without_calibration_still_loads_in_int8(artifact, tmp_path):
-    older = tmp_path / "older"
-    shutil.copytree(artifact, older)
-    (older / "calibration.safetensors").unlink()
-    assert load_classifier(older, device="cpu").input_ranges is None
-    int8 = load_classifier(older, quantize=True)
-    assert not any(isinstance(m, SmoothedLinear) for m in int8.encoder.model.modules())
-    texts = [t for texts in HELD_OUT.values() for t in texts]
-    fp32 = load_classifier(artifact, device="cpu").predict(texts)
-    assert [p.classes for p in int8.predict(texts)] == [p.classes for p in fp32]
+def test_a_second_load_reuses_the_cached_graphs(artifact, monkeypatch):
+    load_classifier(artifact, quantize=True)
 
-
-@pytest.mark.parametrize("quantize", [False, True], ids=["fp32", "int8"])
-def test_a_loaded_model_runs_traced_and_predicts_as_the_eager_model(artifact, quantize):
-    classifier = load_classifier(artifact, quantize=quantize, device="cpu")
-    assert classifier.encoder.traced is not None
-    # Mixed lengths: padded batches must keep the attention mask in the traced graph.
-    texts = [t for texts in HELD_OUT.values() for t in texts] + ["ok", "a much " * 40 + "longer"]
-    traced = classifier.probabilities(texts, batch_size=3)
-    classifier.encoder.traced = None
-    eager = classifier.probabilities(texts, batch_size=3)
-    assert traced == pytest.approx(eager, abs=1e-6)
-
-
-def test_a_model_the_tracer_cannot_record_keeps_the_eager_path(artifact, monkeypatch):
     def refuse(*args, **kwargs):
-        raise RuntimeError("this model does not trace")
+        raise AssertionError("exported again")
 
-    monkeypatch.setattr(torch.jit, "trace", refuse)
-    classifier = load_classifier(artifact, device="cpu")
-    assert classifier.encoder.traced is None
-    (prediction,) = classifier.predict([HELD_OUT["food"][0]])
+    monkeypatch.setattr(exported, "export", refuse)
+    monkeypatch.setattr(exported, "quantize", refuse)
+    (prediction,) = load_classifier(artifact, quantize=True).predict([HELD_OUT["food"][0]])
     assert prediction.classes == ["food"]
+
+
+def test_onnx_fp32_embeddings_equal_the_pytorch_encoders(artifact):
+    texts = [t for texts in HELD_OUT.values() for t in texts] + ["ok", "a much " * 40 + "longer"]
+    reference = load_artifact(artifact, device="cpu").encoder.encode(texts, batch_size=3)
+    onnx_fp32 = load_classifier(artifact, device="cpu").encoder.encode(texts, batch_size=3)
+    assert (reference * onnx_fp32).sum(axis=1).min() > 1 - 1e-5
+
+
+def test_int8_embeddings_stay_close_to_fp32(artifact):
+    texts = [t for texts in HELD_OUT.values() for t in texts] + ["ok", "a much " * 40 + "longer"]
+    fp32 = load_classifier(artifact, device="cpu").encoder.encode(texts)
+    int8 = load_classifier(artifact, quantize=True).encoder.encode(texts)
+    assert (fp32 * int8).sum(axis=1).min() > 0.98
+
+
+def test_int8_graph_quantizes_weights_per_output_channel(artifact):
+    load_classifier(artifact, quantize=True)
+    graph = onnx.load(artifact / "onnx" / "encoder-int8.onnx").graph
+    weights = {t.name: t for t in graph.initializer}
+    products = [n for n in graph.node if n.op_type == "MatMulInteger"]
+    assert products, "no int8 matrix product"
+    for node in products:
+        weight, zero_point = weights[node.input[1]], weights[node.input[3]]
+        assert weight.data_type == onnx.TensorProto.INT8
+        assert list(zero_point.dims) == [weight.dims[1]]  # one scale per output channel
+
+
+def test_int8_keeps_the_feed_forward_output_products_in_fp32(artifact):
+    classifier = load_classifier(artifact, quantize=True)
+    config = classifier.encoder.model.config
+    graph = onnx.load(artifact / "onnx" / "encoder-int8.onnx").graph
+    rows = {t.name: t.dims[0] for t in graph.initializer if len(t.dims) == 2}
+    fp32 = [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in rows]
+    assert len(fp32) == config.num_hidden_layers
+    assert {rows[n.input[1]] for n in fp32} == {config.intermediate_size}
+
+
+def test_an_artifact_saved_before_onnx_exports_on_first_load(artifact, tmp_path):
+    older = tmp_path / "older"
+    shutil.copytree(artifact, older, ignore=shutil.ignore_patterns("onnx"))
+    texts = [t for texts in HELD_OUT.values() for t in texts]
+    expected = [p.classes for p in load_classifier(artifact, device="cpu").predict(texts)]
+    for quantize in (False, True):
+        loaded = load_classifier(older, quantize=quantize, device="cpu")
+        assert [p.classes for p in loaded.predict(texts)] == expected
+    assert (older / "onnx" / "encoder-int8.onnx").is_file()
+
+
+def test_a_failed_export_leaves_no_file_behind(artifact, tmp_path, monkeypatch):
+    older = tmp_path / "older"
+    shutil.copytree(artifact, older, ignore=shutil.ignore_patterns("onnx"))
+
+    def fail_halfway(model, path):
+        path.write_bytes(b"half a graph")
+        raise RuntimeError("export failed")
+
+    monkeypatch.setattr(exported, "export", fail_halfway)
+    with pytest.raises(RuntimeError):
+        load_classifier(older, device="cpu")
+    assert list((older / "onnx").iterdir()) == []
+
+
+def test_the_same_graph_serves_batches_of_every_shape(artifact):
+    classifier = load_classifier(artifact, device="cpu")
+    texts = [t for texts in HELD_OUT.values() for t in texts] + ["ok", "a much " * 40 + "longer"]
+    batched = classifier.probabilities(texts, batch_size=3)
+    one_by_one = np.vstack([classifier.probabilities([t]) for t in texts])
+    assert batched == pytest.approx(one_by_one, abs=1e-5)

@@ -1,0 +1,133 @@
+"""The encoder as an ONNX graph run by ONNX Runtime, for prediction on a CPU: the export (the
+transformer with its mean pooling and L2 normalisation, fused by ONNX Runtime's optimizer for
+BERT), int8 by ONNX Runtime's dynamic quantization, and the files cached beside the artifact.
+
+An artifact gets its graphs on first load (`onnx/encoder.onnx`, `onnx/encoder-int8.onnx`),
+a few seconds once, so artifacts saved before this existed load too. Each file is written
+under a temporary name and renamed into place, so processes loading the same model at once
+never read a partial file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import onnx
+import onnxruntime
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from onnxruntime.transformers import optimizer
+
+from training.engine.encoder import mean_pool
+
+FOLDER = "onnx"
+FP32_FILE = "encoder.onnx"
+INT8_FILE = "encoder-int8.onnx"
+OPSET = 17
+INPUTS = ("input_ids", "attention_mask")
+
+
+class _Pooled(torch.nn.Module):
+    """The encoder as `Encoder.embed` computes it: what the exported graph returns."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.model(input_ids=input_ids, attention_mask=attention_mask, return_dict=False)
+        return mean_pool(hidden[0], attention_mask)
+
+
+def graph_path(folder: str | Path, model: torch.nn.Module, *, int8: bool) -> Path:
+    """The artifact's cached ONNX graph (fp32 or int8), exported from `model` if missing."""
+    fp32 = Path(folder) / FOLDER / FP32_FILE
+    if not fp32.is_file():
+        _write_atomically(fp32, lambda path: export(model, path))
+    if not int8:
+        return fp32
+    quantized = fp32.with_name(INT8_FILE)
+    if not quantized.is_file():
+        inner = model.config.intermediate_size
+        _write_atomically(quantized, lambda path: quantize(fp32, path, inner=inner))
+    return quantized
+
+
+def export(model: torch.nn.Module, path: Path) -> None:
+    """Export the pooled encoder with batch and length left free, then fuse it for BERT
+    (attention, GELU, layer norms) with ONNX Runtime's transformer optimizer."""
+    raw = path.with_suffix(".raw.onnx")
+    example = {name: torch.ones((2, 8), dtype=torch.long) for name in INPUTS}
+    free = {"input_ids": {0: "batch", 1: "length"}, "attention_mask": {0: "batch", 1: "length"}}
+    # The optimizer recognises the eager attention's operators; SDPA exports as other ones.
+    previous = model.config._attn_implementation
+    model.set_attn_implementation("eager")
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the exporter's notes on values it records
+            torch.onnx.export(
+                _Pooled(model).eval(),
+                tuple(example.values()),
+                str(raw),
+                input_names=list(INPUTS),
+                output_names=["embedding"],
+                dynamic_axes=free | {"embedding": {0: "batch"}},
+                opset_version=OPSET,
+                dynamo=False,
+            )
+    finally:
+        model.set_attn_implementation(previous)
+    config = model.config
+    fused = optimizer.optimize_model(
+        str(raw),
+        model_type="bert",
+        num_heads=config.num_attention_heads,
+        hidden_size=config.hidden_size,
+    )
+    fused.save_model_to_file(str(path))
+    raw.unlink()
+
+
+def quantize(fp32: Path, path: Path, *, inner: int) -> None:
+    """Dynamic int8: weights per output channel, activations per tensor at run time, for every
+    matrix product but those that read the feed-forward block's `inner`-wide activations.
+
+    After GELU those inputs carry a few outliers that no per-tensor scale serves well: keeping
+    those six products in fp32 raised the worst pooled-embedding cosine to fp32 on short texts
+    from 0.967 to 0.976 (docs/benchmarks.md, Prediction speed)."""
+    graph = onnx.load(str(fp32)).graph
+    rows = {t.name: t.dims[0] for t in graph.initializer if len(t.dims) == 2}
+    keep = [
+        node.name
+        for node in graph.node
+        if node.op_type == "MatMul" and any(rows.get(name) == inner for name in node.input)
+    ]
+    quantize_dynamic(
+        str(fp32),
+        str(path),
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        nodes_to_exclude=keep,
+        # The fused operators (com.microsoft) carry no type the shape inference can read.
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
+
+
+def session(path: Path) -> onnxruntime.InferenceSession:
+    """A CPU session on as many threads as this process may use (what torch would use)."""
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = torch.get_num_threads()
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    target.parent.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".building-") as tmp:
+        built = Path(tmp) / target.name
+        write(built)
+        os.replace(built, target)
