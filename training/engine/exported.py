@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -43,18 +44,26 @@ class _Pooled(torch.nn.Module):
         return mean_pool(hidden[0], attention_mask)
 
 
+# PyTorch's exporter keeps its state in process globals, so two exports at once in one process
+# (the warm-up thread and a request loading the fp32 and int8 deployments of one artifact) break
+# each other: one at a time, and the second finds the first one's file.
+_building = threading.Lock()
+
+
 def graph_path(folder: str | Path, model: torch.nn.Module, *, int8: bool) -> Path:
     """The artifact's cached ONNX graph (fp32 or int8), exported from `model` if missing."""
     fp32 = Path(folder) / FOLDER / FP32_FILE
-    if not fp32.is_file():
-        _write_atomically(fp32, lambda path: export(model, path))
-    if not int8:
-        return fp32
     quantized = fp32.with_name(INT8_FILE)
-    if not quantized.is_file():
-        inner = model.config.intermediate_size
-        _write_atomically(quantized, lambda path: quantize(fp32, path, inner=inner))
-    return quantized
+    wanted = quantized if int8 else fp32
+    if wanted.is_file():
+        return wanted
+    with _building:
+        if not fp32.is_file():
+            _write_atomically(fp32, lambda path: export(model, path))
+        if int8 and not quantized.is_file():
+            inner = model.config.intermediate_size
+            _write_atomically(quantized, lambda path: quantize(fp32, path, inner=inner))
+    return wanted
 
 
 def export(model: torch.nn.Module, path: Path) -> None:

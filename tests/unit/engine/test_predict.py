@@ -4,6 +4,7 @@ cached beside the artifact, and int8."""
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import onnx
@@ -126,6 +127,22 @@ def test_an_artifact_saved_before_onnx_exports_on_first_load(artifact, tmp_path)
         loaded = load_classifier(older, quantize=quantize, device="cpu")
         assert [p.classes for p in loaded.predict(texts)] == expected
     assert (older / "onnx" / "encoder-int8.onnx").is_file()
+
+
+def test_two_threads_loading_one_new_artifact_both_get_their_graph(artifact, tmp_path):
+    """The warm-up thread and a request load the fp32 and int8 deployments of one artifact at
+    the same moment: PyTorch's exporter cannot run twice at once in a process."""
+    older = tmp_path / "older"
+    shutil.copytree(artifact, older, ignore=shutil.ignore_patterns("onnx"))
+    texts = [t for texts in HELD_OUT.values() for t in texts]
+    with ThreadPoolExecutor(2) as pool:
+        loads = [pool.submit(load_classifier, older, quantize=q, device="cpu") for q in (0, 1)]
+        answers = [[p.classes for p in load.result().predict(texts)] for load in loads]
+    assert answers[0] == [p.classes for p in load_classifier(artifact, device="cpu").predict(texts)]
+    assert {path.name for path in (older / "onnx").iterdir()} == {
+        "encoder.onnx",
+        "encoder-int8.onnx",
+    }
 
 
 def test_a_failed_export_leaves_no_file_behind(artifact, tmp_path, monkeypatch):
