@@ -159,12 +159,16 @@ function renderSuggestion(doc) {
   }
   if (!shown) return;
   el.suggestionModel.textContent = suggestedBy ? `by ${suggestedBy}` : "";
+  el.suggestionModel.title = suggestedBy ?? "";
   el.suggestionChips.replaceChildren();
   for (const c of found.classes) {
     const chip = document.createElement("li");
     chip.className = `suggestion-chip${suggested.has(c.class) ? " top" : ""}`;
     if (state.multiLabel && suggested.has(c.class)) chip.append("☐✓ ");
-    chip.append(`${c.class} · ${percent(c.confidence)}`);
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = name.title = c.class;
+    chip.append(name, ` · ${percent(c.confidence)}`);
     chip.setAttribute("aria-label", `${suggested.has(c.class) ? "Suggested" : "Also likely"}: ${c.class}, ${percent(c.confidence)} confidence`);
     el.suggestionChips.append(chip);
   }
