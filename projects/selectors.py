@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -344,25 +344,53 @@ def _distribution_warnings(classes: list[dict[str, Any]], untagged: int) -> list
     return warnings
 
 
+# Ids per query when reading a stored list's documents: a list can name every document of a
+# project, and a query's parameters are bounded.
+STORED_CHUNK = 500
+
+
+def still_current(
+    items: list[dict[str, Any]],
+    documents: QuerySet[Document],
+    *,
+    keep: Callable[[dict[str, Any], Document], dict[str, Any] | None],
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The first `limit` entries of a list the worker stored (each naming a `document_id`) that
+    still hold: the entry's document is among `documents` and `keep(entry, document)` returns
+    what to show rather than None.
+
+    The stored list is as of its computation; tags changed and documents deleted since are only
+    found by reading the documents again. They are read a chunk at a time, best entries first,
+    and reading stops once `limit` entries hold, so a page of 50 does not read every document.
+    The training app's likely-mislabelled list reads through this too (projects cannot import
+    training, so the helper lives here).
+    """
+    kept: list[dict[str, Any]] = []
+    for start in range(0, len(items), STORED_CHUNK):
+        chunk = items[start : start + STORED_CHUNK]
+        ids = [item["document_id"] for item in chunk]
+        now = {doc.pk: doc for doc in documents.filter(pk__in=ids)}
+        for item in chunk:
+            doc = now.get(item["document_id"])
+            shown = None if doc is None else keep(item, doc)
+            if shown is not None:
+                kept.append(shown)
+        if len(kept) >= limit:
+            break
+    return kept[:limit]
+
+
 def tag_queue(project: Project, *, limit: int) -> dict[str, Any]:
     """The stored tag-next order, without the documents tagged (or deleted) since."""
-    state = AssistState.objects.filter(project=project).first()
+    # The mislabelled list beside it can be as long as the queue, and nothing here reads it.
+    state = AssistState.objects.filter(project=project).defer("mislabelled").first()
     if state is None or state.queue_strategy == QueueStrategy.NONE:
         return {"strategy": QueueStrategy.NONE, "model": None, "computed_at": None, "items": []}
-    items = []
-    for start in range(0, len(state.queue), 500):
-        chunk = state.queue[start : start + 500]
-        untagged = set(
-            Document.objects.filter(
-                project=project, pk__in=[item["document_id"] for item in chunk], tags__isnull=True
-            ).values_list("pk", flat=True)
-        )
-        items += [item for item in chunk if item["document_id"] in untagged]
-        if len(items) >= limit:
-            break
+    untagged = Document.objects.filter(project=project, tags__isnull=True).only("pk")
     return {
         "strategy": state.queue_strategy,
         "model": state.queue_model or None,
         "computed_at": state.queue_computed_at,
-        "items": items[:limit],
+        "items": still_current(state.queue, untagged, keep=lambda item, doc: item, limit=limit),
     }

@@ -155,11 +155,14 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     # The tag-next queue (computed on the worker after each training) orders the page by
     # default when there is one and no filter is chosen; `order=list` keeps the documents' own
     # order.
-    queue = tag_queue(project, limit=1000)
-    has_queue = queue["strategy"] != "none" and bool(queue["items"])
     wanted_order = request.GET.get("order", "")
     unfiltered = flt.query in ({}, {"untagged": "true"})
-    use_queue = has_queue and (wanted_order == "queue" or (not wanted_order and unfiltered))
+    wants_queue = wanted_order == "queue" or (not wanted_order and unfiltered)
+    # The page sends the queue's ids only when the queue orders it; otherwise one entry still
+    # held is enough to offer the order menu.
+    queue = tag_queue(project, limit=1000 if wants_queue else 1)
+    has_queue = queue["strategy"] != "none" and bool(queue["items"])
+    use_queue = has_queue and wants_queue
     queue_ids = [item["document_id"] for item in queue["items"]] if use_queue else []
     if doc is None and queue_ids:
         doc = Document.objects.filter(project=project, pk=queue_ids[0]).first()

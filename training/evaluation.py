@@ -511,7 +511,15 @@ def review(
 
 def verdict_text(key: str, figure: dict[str, Any]) -> str:
     """One sentence on B minus A for a figure of `bootstrap.paired_difference`."""
-    label = LABELS[key][0].lower() + LABELS[key][1:]
+    return _verdict(LABELS[key][0].lower() + LABELS[key][1:], figure)
+
+
+def class_verdict_text(name: str, figure: dict[str, Any]) -> str:
+    """One sentence on B minus A for a class of `bootstrap.paired_class_difference`."""
+    return _verdict(f"F1 on {name}", figure)
+
+
+def _verdict(label: str, figure: dict[str, Any]) -> str:
     delta, (lo, hi) = figure["delta"], figure["ci"]
     if delta > 0:
         change = f"is higher by {delta:.3f} (95% CI {interval_text([lo, hi])})"
@@ -574,6 +582,7 @@ def paired_comparison(
     seen = {c for rows in (expected, predicted_a, predicted_b) for tags in rows for c in tags}
     classes += sorted(seen - set(classes))
     figures = bootstrap.paired_difference(expected, predicted_a, predicted_b, classes)
+    per_class = bootstrap.paired_class_difference(expected, predicted_a, predicted_b, classes)
     return {
         "paired": True,
         "reason": "",
@@ -584,11 +593,19 @@ def paired_comparison(
             | {"text": verdict_text(key, figure), "ci_text": interval_text(figure["ci"])}
             for key, figure in figures.items()
         },
+        # Per class F1 only: None for a class neither model has a figure for.
+        "classes": {
+            name: None
+            if figure is None
+            else figure
+            | {"text": class_verdict_text(name, figure), "ci_text": interval_text(figure["ci"])}
+            for name, figure in per_class.items()
+        },
     }
 
 
 def unpaired(reason: str) -> dict[str, Any]:
-    return {"paired": False, "reason": reason, "figures": {}}
+    return {"paired": False, "reason": reason, "figures": {}, "classes": {}}
 
 
 def test_results(model: TrainedModel) -> list[dict[str, Any]]:

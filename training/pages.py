@@ -150,6 +150,8 @@ def compare_page(request: HttpRequest, name: str) -> HttpResponse:
         noise = ev.paired(a, b) if a != b else ev.unpaired("A and B are the same model.")
         for figure in comparison["overall"]:
             figure["noise"] = noise["figures"].get(figure["key"])
+        for row in comparison["classes"]:
+            row["noise"] = noise["classes"].get(row["name"])
         context["comparison"] = comparison
         context["noise"] = noise
         context["charts"] = {

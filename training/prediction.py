@@ -47,7 +47,7 @@ def check_text(text: Any) -> dict[str, Any] | None:
     return None
 
 
-def _ranked(prediction: Any) -> tuple[list[tuple[str, float]], list[str]]:
+def ranked_classes(prediction: Any) -> tuple[list[tuple[str, float]], list[str]]:
     """The engine's prediction as (every class with its confidence best first, the chosen ones)."""
     ranked = [(str(c), float(p)) for c, p in prediction.scores]
     return ranked, list(prediction.classes)
@@ -90,7 +90,7 @@ def classify(deployment: Deployment, documents: list[tuple[str, Any]]) -> list[D
     threshold = deployment.project.confidence_threshold or 0.0
     multi = deployment.project.is_multi_label
     for index, prediction in zip(valid, predictions, strict=True):
-        ranked, chosen = _ranked(prediction)
+        ranked, chosen = ranked_classes(prediction)
         scores = dict(ranked)
         if not multi:
             chosen = chosen[:1] or [ranked[0][0]]

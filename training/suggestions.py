@@ -8,6 +8,7 @@ from typing import Any
 
 from projects.models import Document, Project
 from studio.errors import ValidationError
+from training.prediction import ranked_classes
 from training.selectors import latest_model
 
 MAX_DOCUMENTS = 50
@@ -57,6 +58,7 @@ def suggest(project: Project, document_ids: list[int]) -> dict[str, Any]:
             {"document_id": pk, "classes": [], "suggested": []} for pk in document_ids
         ]
         return answer
+    # Imported here, not at the top: the engine pulls in torch, which stays out of the web process.
     from training.engine import inference_thread
     from training.engine.predict import get_classifier
 
@@ -65,9 +67,9 @@ def suggest(project: Project, document_ids: list[int]) -> dict[str, Any]:
         classifier.predict, [texts[pk] for pk in document_ids]
     )
     for pk, prediction in zip(document_ids, predictions, strict=True):
-        ranked = [(str(c), float(p)) for c, p in prediction.scores]
+        ranked, classes = ranked_classes(prediction)
         if classifier.multi_label:
-            chosen = set(prediction.classes)
+            chosen = set(classes)
             shown = [cp for cp in ranked if cp[0] in chosen]
             shown += [cp for cp in ranked if cp[0] not in chosen][:1]
             suggested = [c for c, _ in ranked if c in chosen]

@@ -1,11 +1,15 @@
 // The Data page: upload with a live import report, class management, bulk actions on the
-// documents table. Every change goes through the studio API; the page then reloads to show it.
+// documents table. Every change goes through the studio API; the page then reloads to show it,
+// except an import, whose report stays while the tables are swapped for fresh ones.
 import { api, toast } from "./api.js";
 
 const state = JSON.parse(document.getElementById("data-state").textContent);
 const base = `/api/projects/${encodeURIComponent(state.project)}`;
 
-for (const item of document.querySelectorAll("[data-colour]")) item.style.setProperty("--swatch", item.dataset.colour);
+function paint() {
+  for (const item of document.querySelectorAll("[data-colour]")) item.style.setProperty("--swatch", item.dataset.colour);
+}
+paint();
 
 // A message survives the reload that shows the change.
 const NOTE = "studio:data-note";
@@ -88,8 +92,8 @@ if (uploadForm) {
   }
 
   function showReport(result) {
-    const imported = result.imported ?? result.created ?? result.documents ?? 0;
-    const errors = result.errors ?? result.rejected ?? [];
+    const imported = result.imported ?? 0;
+    const errors = result.errors ?? [];
     const warnings = result.warnings ?? [];
     report.hidden = false;
     report.replaceChildren();
@@ -118,30 +122,22 @@ if (uploadForm) {
       const body = table.createTBody();
       for (const error of [...errors, ...warnings]) {
         const row = body.insertRow();
-        const where = [error.file ?? error.name, error.line ? `line ${error.line}` : error.row ? `row ${error.row}` : ""].filter(Boolean).join(" · ");
+        const where = [error.file, error.line ? `line ${error.line}` : ""].filter(Boolean).join(" · ");
         const name = document.createElement("span");
         name.className = "name";
         name.textContent = name.title = where || error.target || "—";
         row.insertCell().append(name);
-        row.insertCell().textContent = error.reason ?? error.message ?? String(error);
+        row.insertCell().textContent = error.reason;
       }
       report.append(table);
     }
-    const again = document.createElement("p");
-    const link = document.createElement("a");
-    link.href = location.pathname;
-    link.textContent = "Refresh the documents table";
-    again.append(link);
-    report.append(again);
     report.focus();
   }
 
   async function poll(jobId) {
     for (;;) {
       const job = await api(`${base}/imports/${encodeURIComponent(jobId)}`);
-      const total = job.total ?? job.progress?.total ?? 0;
-      const done = job.done ?? job.processed ?? job.progress?.done ?? 0;
-      setProgress(done, total, job.status === "queued" ? "Waiting for a worker to start the import…" : undefined);
+      setProgress(job.done, job.total, job.status === "queued" ? "Waiting for a worker to start the import…" : undefined);
       if (["succeeded", "failed", "cancelled"].includes(job.status)) return job;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
@@ -160,13 +156,14 @@ if (uploadForm) {
     setProgress(0, 0, "Uploading…");
     try {
       let result = await api(`${base}/imports`, { method: "POST", form });
-      const jobId = result.job_id ?? result.jobId ?? (result.status && result.status !== "succeeded" ? result.id : null);
-      if (jobId) result = await poll(jobId);
-      if (result.status === "failed") throw new Error(result.error?.message ?? result.message ?? "The import failed.");
+      // A large import answers with its job (202), a small one with its report.
+      if (result.job_id) result = await poll(result.job_id);
+      if (result.status === "failed") throw new Error(result.error || "The import failed.");
       setProgress(1, 1, "Done.");
-      showReport(result.result ?? result.report ?? result);
+      showReport(result.report ?? result);
       choose([]);
       input.value = "";
+      await refreshSections();
     } catch (error) {
       progress.hidden = true;
       failed(error);
@@ -175,50 +172,61 @@ if (uploadForm) {
   });
 }
 
-// ---- Classes
-const createForm = document.querySelector("[data-class-create]");
+// ---- Classes (bound again when an import brings the section back fresh)
+let createForm, nameInput, nameCount, rows;
 // The browser stops typing at maxlength without a word; the counter says where the limit is.
-const nameInput = createForm?.querySelector("input[name=name]");
-const nameCount = createForm?.querySelector("[data-name-count]");
-function countName() {
-  const limit = nameInput.maxLength;
-  const full = nameInput.value.length >= limit;
-  nameCount.textContent = `${nameInput.value.length}/${limit}${full ? ` · a class name has at most ${limit} characters` : ""}`;
-  nameCount.classList.toggle("full", full);
+function countName(input = nameInput, count = nameCount) {
+  const limit = input.maxLength;
+  const full = input.value.length >= limit;
+  count.textContent = `${input.value.length}/${limit}${full ? ` · a class name has at most ${limit} characters` : ""}`;
+  count.classList.toggle("full", full);
 }
-nameInput?.addEventListener("input", countName);
-createForm?.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const data = new FormData(createForm);
-  try {
-    await api(`${base}/classes`, { method: "POST", body: { name: data.get("name").trim(), colour: data.get("colour") } });
-    reloadWith(`Class ${data.get("name").trim()} created.`);
-  } catch (error) { failed(error); }
-});
-
-const rows = [...document.querySelectorAll("[data-class-row]")];
-for (const row of rows) {
-  const id = Number(row.dataset.classId);
-  const name = row.dataset.className;
-  const tags = Number(row.dataset.tagCount);
-  const url = `${base}/classes/${id}`;
-  row.querySelector("[data-class-action=recolour]")?.addEventListener("change", async (event) => {
+function bindClasses() {
+  createForm = document.querySelector("[data-class-create]");
+  nameInput = createForm?.querySelector("input[name=name]");
+  nameCount = createForm?.querySelector("[data-name-count]");
+  nameInput?.addEventListener("input", () => countName());
+  createForm?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(createForm);
     try {
-      await api(url, { method: "PATCH", body: { colour: event.target.value } });
-      row.querySelector(".swatch").style.setProperty("--swatch", event.target.value);
-      toast(`Colour of ${name} saved.`, "ok");
+      await api(`${base}/classes`, { method: "POST", body: { name: data.get("name").trim(), colour: data.get("colour") } });
+      reloadWith(`Class ${data.get("name").trim()} created.`);
     } catch (error) { failed(error); }
   });
-  for (const button of row.querySelectorAll("button[data-class-action]")) {
-    button.addEventListener("click", () => classAction(button.dataset.classAction, { id, name, tags, url, row }));
+
+  rows = [...document.querySelectorAll("[data-class-row]")];
+  for (const row of rows) {
+    const id = Number(row.dataset.classId);
+    const name = row.dataset.className;
+    const tags = Number(row.dataset.tagCount);
+    const url = `${base}/classes/${id}`;
+    row.querySelector("[data-class-action=recolour]")?.addEventListener("change", async (event) => {
+      try {
+        await api(url, { method: "PATCH", body: { colour: event.target.value } });
+        row.querySelector(".swatch").style.setProperty("--swatch", event.target.value);
+        toast(`Colour of ${name} saved.`, "ok");
+      } catch (error) { failed(error); }
+    });
+    for (const button of row.querySelectorAll("button[data-class-action]")) {
+      button.addEventListener("click", () => classAction(button.dataset.classAction, { id, name, tags, url, row }));
+    }
   }
 }
+bindClasses();
 
 async function classAction(action, { id, name, tags, url, row }) {
   try {
     if (action === "rename") {
-      const input = Object.assign(document.createElement("input"), { id: "rename-input", name: "name", value: name, required: true, maxLength: 50, className: "input" });
-      const data = await confirmDialog({ title: `Rename ${name}`, text: "Tags keep pointing at the class under its new name.", ok: "Rename", extra: field("New name", input) });
+      const input = Object.assign(document.createElement("input"), { id: "rename-input", name: "name", value: name, required: true, maxLength: nameInput?.maxLength > 0 ? nameInput.maxLength : 50, className: "input", autocomplete: "off" });
+      const count = Object.assign(document.createElement("p"), { id: "rename-count", className: "help name-count" });
+      count.setAttribute("aria-live", "polite");
+      input.setAttribute("aria-describedby", count.id);
+      input.addEventListener("input", () => countName(input, count));
+      countName(input, count);
+      const extra = field("New name", input);
+      extra.append(count);
+      const data = await confirmDialog({ title: `Rename ${name}`, text: "Tags keep pointing at the class under its new name.", ok: "Rename", extra });
       if (!data) return;
       await api(url, { method: "PATCH", body: { name: data.get("name").trim() } });
       reloadWith(`Renamed ${name} to ${data.get("name").trim()}.`);
@@ -260,10 +268,7 @@ async function classAction(action, { id, name, tags, url, row }) {
 }
 
 // ---- Documents: selection and bulk actions
-const checks = [...document.querySelectorAll("[data-doc-check]")];
-const pageCheck = document.querySelector("[data-select-page]");
-const label = document.querySelector("[data-selection-label]");
-const matching = document.querySelector("[data-select-all-matching]");
+let checks, pageCheck, label, matching;
 let allMatching = false;
 
 function selectedIds() {
@@ -281,10 +286,6 @@ function updateSelection() {
   matching.hidden = !(n === checks.length && !allMatching);
   for (const control of document.querySelectorAll("[data-bulk-bar] select, [data-bulk-bar] .button")) control.disabled = n === 0;
 }
-pageCheck?.addEventListener("change", () => { for (const c of checks) c.checked = pageCheck.checked; updateSelection(); });
-for (const c of checks) c.addEventListener("change", updateSelection);
-matching?.addEventListener("click", () => { allMatching = true; updateSelection(); });
-updateSelection();
 
 function target() {
   return allMatching ? { filter: state.query } : { ids: selectedIds() };
@@ -297,38 +298,71 @@ function describe() {
 async function bulk(action, extra, message) {
   try {
     const result = await api(`${base}/documents/bulk`, { method: "POST", body: { action, ...target(), ...extra } });
-    const count = result?.count ?? result?.affected;
-    reloadWith(count !== undefined ? `${message} (${count} document${count === 1 ? "" : "s"}).` : `${message}.`);
+    reloadWith(`${message} (${result.count} document${result.count === 1 ? "" : "s"}).`);
   } catch (error) { failed(error); }
 }
-for (const select of document.querySelectorAll("[data-bulk-class]")) {
-  select.addEventListener("change", async () => {
-    const classId = Number(select.value);
-    const className = select.selectedOptions[0].textContent;
-    select.value = "";
-    if (!classId) return;
-    const tag = select.dataset.bulkClass === "tag";
-    const ok = await confirmDialog({
-      title: tag ? `Tag with ${className}` : `Remove ${className}`,
-      text: tag ? `Tag ${describe()} with ${className}.${state.multiLabel ? "" : " In a single-label project this replaces their current class."}` : `Remove ${className} from ${describe()}.`,
-      ok: tag ? "Tag" : "Untag",
+function bindDocuments() {
+  checks = [...document.querySelectorAll("[data-doc-check]")];
+  pageCheck = document.querySelector("[data-select-page]");
+  label = document.querySelector("[data-selection-label]");
+  matching = document.querySelector("[data-select-all-matching]");
+  allMatching = false;
+  pageCheck?.addEventListener("change", () => { for (const c of checks) c.checked = pageCheck.checked; updateSelection(); });
+  for (const c of checks) c.addEventListener("change", updateSelection);
+  matching?.addEventListener("click", () => { allMatching = true; updateSelection(); });
+  updateSelection();
+  for (const select of document.querySelectorAll("[data-bulk-class]")) {
+    select.addEventListener("change", async () => {
+      const classId = Number(select.value);
+      const className = select.selectedOptions[0].textContent;
+      select.value = "";
+      if (!classId) return;
+      const tag = select.dataset.bulkClass === "tag";
+      const ok = await confirmDialog({
+        title: tag ? `Tag with ${className}` : `Remove ${className}`,
+        text: tag ? `Tag ${describe()} with ${className}.${state.multiLabel ? "" : " In a single-label project this replaces their current class."}` : `Remove ${className} from ${describe()}.`,
+        ok: tag ? "Tag" : "Untag",
+      });
+      if (ok) bulk(tag ? "tag" : "untag", { class: classId }, tag ? `Tagged with ${className}` : `Removed ${className}`);
     });
-    if (ok) bulk(tag ? "tag" : "untag", { class: classId }, tag ? `Tagged with ${className}` : `Removed ${className}`);
+  }
+  const splitSelect = document.querySelector("[data-bulk-split]");
+  splitSelect?.addEventListener("change", async () => {
+    const split = splitSelect.value;
+    splitSelect.value = "";
+    if (!split) return;
+    const ok = await confirmDialog({ title: "Assign a split", text: `Put ${describe()} in the ${split} split.`, ok: "Assign" });
+    if (ok) bulk("split", { split }, `Split set to ${split}`);
+  });
+  document.querySelector("[data-bulk-delete]")?.addEventListener("click", async () => {
+    const ok = await confirmDialog({
+      title: "Delete documents?",
+      text: `Delete ${describe()} and their tags. This cannot be undone.`,
+      ok: "Delete", danger: true,
+    });
+    if (ok) bulk("delete", {}, "Deleted");
   });
 }
-const splitSelect = document.querySelector("[data-bulk-split]");
-splitSelect?.addEventListener("change", async () => {
-  const split = splitSelect.value;
-  splitSelect.value = "";
-  if (!split) return;
-  const ok = await confirmDialog({ title: "Assign a split", text: `Put ${describe()} in the ${split} split.`, ok: "Assign" });
-  if (ok) bulk("split", { split }, `Split set to ${split}`);
-});
-document.querySelector("[data-bulk-delete]")?.addEventListener("click", async () => {
-  const ok = await confirmDialog({
-    title: "Delete documents?",
-    text: `Delete ${describe()} and their tags. This cannot be undone.`,
-    ok: "Delete", danger: true,
-  });
-  if (ok) bulk("delete", {}, "Deleted");
-});
+bindDocuments();
+
+// ---- After an import: the classes, the counts and the documents table (with the filter in the
+// address) are read again from the page's own HTML and swapped in, so the new documents show
+// without a reload and the import report stays on screen.
+const SECTIONS = ["[data-classes-section]", "[data-documents-section]", "[data-project-counts]"];
+async function refreshSections() {
+  try {
+    const response = await fetch(location.href, { headers: { Accept: "text/html" } });
+    if (!response.ok) throw new Error(`status ${response.status}`);
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const selector of SECTIONS) {
+      const next = fresh.querySelector(selector);
+      if (next) document.querySelector(selector)?.replaceWith(document.adoptNode(next));
+    }
+  } catch {
+    toast("The documents table could not be refreshed: reload the page to see the new documents.", "error", 9000);
+    return;
+  }
+  paint();
+  bindClasses();
+  bindDocuments();
+}

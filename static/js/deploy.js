@@ -1,6 +1,7 @@
 // Deploy page: create or replace a deployment, swap two, delete one (after confirmation), and
 // the hand-off's copy buttons.
 import { api, toast } from "./api.js";
+import { confirmAction } from "./confirm.js";
 import "./copy.js";
 
 const project = document.querySelector(".shell").dataset.project;
@@ -32,9 +33,14 @@ document.getElementById("swap-form")?.addEventListener("submit", (event) => {
 });
 
 for (const button of document.querySelectorAll(".delete-deployment")) {
-  button.addEventListener("click", () => {
+  button.addEventListener("click", async () => {
     const name = button.dataset.name;
-    if (!window.confirm(`Delete the deployment ${name}? Applications calling it will get errors.`)) return;
+    const ok = await confirmAction({
+      title: `Delete the deployment ${name}?`,
+      text: `Applications calling ${name} get errors from now on. The trained model stays; deploy it again to bring ${name} back.`,
+      ok: `Delete ${name}`,
+    });
+    if (!ok) { button.focus(); return; }
     run(() => api(`${base}/${encodeURIComponent(name)}`, { method: "DELETE" }), `Deleted ${name}.`);
   });
 }

@@ -168,10 +168,24 @@ def test_upload_txt_files_on_the_data_page(page, studio, tmp_path):
     (tmp_path / "empty.txt").write_text("")
     files.append(tmp_path / "empty.txt")
     page.goto("/projects/UploadNews/data/")
+    table = page.locator("[data-documents-section] table")
+    expect(table.locator("tbody tr")).to_have_count(5)
+    page.evaluate("window.notReloaded = true")
     page.set_input_files("#files", [str(p) for p in files])
     page.get_by_role("button", name="Import 4 files").click()
     report = page.locator("[data-import-report]")
     expect(report).to_contain_text("3 documents imported")
     expect(report).to_contain_text("empty.txt")
+    # The table and the count follow by themselves: no reload, no link to press.
+    expect(table.get_by_role("link", name="upload-0.txt")).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(8)
+    expect(page.locator("[data-project-counts]")).to_contain_text("8 documents")
+    expect(report.get_by_role("link")).to_have_count(0)
+    expect(report).to_be_visible()
+    assert page.evaluate("window.notReloaded") is True
+    # The fresh table's controls work: selecting a row enables the bulk actions.
+    table.get_by_label("Select upload-1.txt").check()
+    expect(page.locator("[data-selection-label]")).to_have_text("1 selected")
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header stays on top of the full page
     screenshot(page, "data-import-report")
     assert "upload-0.txt" in stored(studio, "UploadNews")

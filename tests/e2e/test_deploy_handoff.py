@@ -1,11 +1,12 @@
 """The Deploy page's hand-off in Chromium: for the chosen deployment it shows the prediction URL,
 the curl and Python samples and the key to use, and the copy buttons copy (or, without a
-clipboard, select the text and say how to copy it)."""
+clipboard, select the text and say how to copy it). Deleting a deployment asks first, in the
+studio's own dialog."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, seed_project
+from tests.e2e.conftest import SCREENSHOTS, screenshot, seed_project
 
 pytestmark = pytest.mark.e2e
 
@@ -64,3 +65,34 @@ def test_without_a_clipboard_the_copy_button_selects_and_says_how(page, handoff_
     expect(page.get_by_text("Selected: press Ctrl+C")).to_be_visible()
     selected = page.evaluate("window.getSelection().toString()")
     assert selected == page.locator("#handoff-url").inner_text()
+
+
+def test_deleting_a_deployment_asks_in_the_studio_dialog(page, studio):
+    seed_project(studio, "DeleteDeployNews", {"Good": ["fine"], "Bad": ["awful"]})
+    studio.manage("shell", "-c", 'NAME = "DeleteDeployNews"\n' + SEED_DEPLOYMENTS)
+    page.on("dialog", lambda native: pytest.fail(f"a native dialog opened: {native.message}"))
+    page.goto("/projects/DeleteDeployNews/deploy/")
+    staging = page.locator('tr[data-deployment="staging"]')
+    delete = staging.get_by_role("button", name="Delete")
+    dialog = page.locator("#confirm-form-dialog")
+
+    delete.click()
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text("Delete the deployment staging?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    expect(dialog.locator("[data-confirm-ok]")).to_have_text("Delete staging")
+    expect(dialog.locator("[data-confirm-ok]")).to_have_class("button danger")
+    page.screenshot(path=str(SCREENSHOTS / "deploy-delete-dialog.png"))  # the viewport, as seen
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(delete).to_be_focused()
+    delete.click()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    page.reload()
+    expect(staging).to_be_visible()
+
+    staging.get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="Delete staging").click()
+    expect(staging).to_have_count(0)
+    expect(page.locator('tr[data-deployment="production"]')).to_be_visible()

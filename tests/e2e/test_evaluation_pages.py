@@ -202,6 +202,28 @@ def test_compare_says_whether_a_difference_is_larger_than_the_noise(page, traine
     screenshot(page, "performance-compare-noise")
 
 
+def test_compare_gives_each_class_its_own_noise_verdict(page, trained):
+    page.goto("/projects/EvalNews/performance/compare/?a=hand-model&b=hand-better")
+    table = page.locator("#compare-table")
+    expect(table.get_by_role("columnheader", name="Δ F1 larger than the noise?")).to_be_visible()
+    # Food: 6 of its 16 outcomes wrong in A, all right in B; Sport and Travel only 3 each.
+    food = table.locator('tr[data-class="Food"] .noise-verdict')
+    expect(food).to_contain_text("Yes: B is better")
+    expect(food).to_contain_text("95% CI")
+    higher = re.compile(r"^Model B's F1 on Food is higher by 0\.375")
+    expect(food).to_have_attribute("title", higher)
+    for name in ["Sport", "Travel"]:
+        expect(table.locator(f'tr[data-class="{name}"] .noise-verdict')).to_contain_text(
+            "No: within the noise"
+        )
+    expect(page.locator("#class-noise-legend")).to_contain_text("same paired bootstrap")
+    screenshot(page, "performance-compare-class-noise")
+    # Not paired: no verdict column at all rather than a misleading one.
+    page.goto("/projects/EvalNews/performance/compare/?a=hand-model&b=quick-model")
+    expect(page.locator("#compare-table .noise-verdict")).to_have_count(0)
+    expect(page.locator("#class-noise-legend")).to_have_count(0)
+
+
 def test_improve_lists_a_confident_mistake_and_retags_it(page, trained):
     page.goto("/projects/EvalNews/improve/?model=hand-model")
     expect(page.get_by_label("Model", exact=True)).to_have_value("hand-model")

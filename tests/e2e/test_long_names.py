@@ -130,6 +130,25 @@ def test_the_class_form_says_when_a_name_reaches_fifty_characters(page, long_pro
     expect(counter).to_contain_text("at most 50 characters")
 
 
+def test_the_class_rename_dialog_counts_characters_up_to_fifty(page, long_project):
+    page.goto(f"/projects/{PROJECT}/data/")
+    page.locator("[data-class-row]").first.get_by_role("button", name="Rename").click()
+    dialog = page.locator("#confirm-dialog")
+    name = dialog.get_by_label("New name")
+    counter = dialog.locator("#rename-count")
+    expect(counter).to_contain_text("50/50")  # the current name is already 50 long
+    expect(counter).to_contain_text("at most 50 characters")
+    expect(name).to_have_attribute("aria-describedby", "rename-count")
+    name.fill("Short")
+    expect(counter).to_have_text("5/50")
+    name.press_sequentially("y" * 60)
+    expect(name).to_have_value("Short" + "y" * 45)
+    expect(counter).to_have_text("50/50 · a class name has at most 50 characters")
+    page.screenshot(path=str(SCREENSHOTS / "long-names-rename-dialog.png"))
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
 def test_new_classes_get_colours_not_used_yet(page, long_project):
     page.goto(f"/projects/{PROJECT}/data/")
     used = {

@@ -140,6 +140,53 @@ def paired_difference(
     """B minus A for every overall figure, both models scored on the same resampled documents:
     `{key: {"a", "b", "delta", "ci": [lo, hi], "larger_than_noise"}}`. The difference is larger
     than the noise when its interval leaves out zero."""
+    point_a, point_b, draws_a, draws_b = _paired_draws(
+        expected, predicted_a, predicted_b, classes, resamples, seed
+    )
+    return {
+        key: _difference(point_a[key][0], point_b[key][0], draws_b[key] - draws_a[key], confidence)
+        for key in OVERALL_KEYS
+    }
+
+
+def paired_class_difference(
+    expected: Sequence[Sequence[str]],
+    predicted_a: Sequence[Sequence[str]],
+    predicted_b: Sequence[Sequence[str]],
+    classes: list[str],
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+    confidence: float = CONFIDENCE,
+) -> dict[str, dict[str, Any] | None]:
+    """B minus A for each class's F1, from the same resamples as `paired_difference` (same
+    seed, same draws): `{class: {"a", "b", "delta", "ci", "larger_than_noise"}}`. A class's F1
+    is scored as `evaluate` does, on the documents tagged with it or predicted as it; a
+    resample where either model has nothing to say about the class is left out, and a class
+    with nothing to say in either model's full test set is None."""
+    point_a, point_b, draws_a, draws_b = _paired_draws(
+        expected, predicted_a, predicted_b, classes, resamples, seed
+    )
+    answer: dict[str, dict[str, Any] | None] = {}
+    for j, name in enumerate(classes):
+        a, b = point_a["f1"][0, j], point_b["f1"][0, j]
+        if np.isnan(a) or np.isnan(b):
+            answer[name] = None
+            continue
+        answer[name] = _difference(a, b, draws_b["f1"][:, j] - draws_a["f1"][:, j], confidence)
+    return answer
+
+
+def _paired_draws(
+    expected: Sequence[Sequence[str]],
+    predicted_a: Sequence[Sequence[str]],
+    predicted_b: Sequence[Sequence[str]],
+    classes: list[str],
+    resamples: int,
+    seed: int,
+) -> tuple[dict[str, np.ndarray], ...]:
+    """Both models' figures on the full test set and on each resample, the two models always
+    scored on the same resampled documents."""
     if not expected:
         raise ValueError("a paired bootstrap needs at least one document")
     a, b = outcomes(expected, predicted_a, classes), outcomes(expected, predicted_b, classes)
@@ -148,19 +195,19 @@ def paired_difference(
     totals = both.sum(axis=0, keepdims=True)
     point_a, point_b = figures(totals[:, :width], n), figures(totals[:, width:], n)
     sums = _resampled_totals(both, resamples, seed)
-    draws_a, draws_b = figures(sums[:, :width], n), figures(sums[:, width:], n)
-    answer = {}
-    for key in OVERALL_KEYS:
-        delta = float(point_b[key][0] - point_a[key][0])
-        lo, hi = _interval(draws_b[key] - draws_a[key], delta, confidence) or [delta, delta]
-        answer[key] = {
-            "a": float(point_a[key][0]),
-            "b": float(point_b[key][0]),
-            "delta": delta,
-            "ci": [lo, hi],
-            "larger_than_noise": bool(lo > 0 or hi < 0),
-        }
-    return answer
+    return point_a, point_b, figures(sums[:, :width], n), figures(sums[:, width:], n)
+
+
+def _difference(a: float, b: float, draws: np.ndarray, confidence: float) -> dict[str, Any]:
+    delta = float(b - a)
+    lo, hi = _interval(draws, delta, confidence) or [delta, delta]
+    return {
+        "a": float(a),
+        "b": float(b),
+        "delta": delta,
+        "ci": [lo, hi],
+        "larger_than_noise": bool(lo > 0 or hi < 0),
+    }
 
 
 def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, ...]:

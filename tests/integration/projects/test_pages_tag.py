@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from projects.models import Class, Document, Tag
+from projects.models import AssistState, Class, Document, QueueStrategy, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +107,42 @@ def test_classes_past_nine_get_letters_that_skip_the_navigation_keys(client, own
     keys = [c["key"] for c in state_of(client.get("/projects/Reviews/tag/"))["classes"]]
     assert keys == ["1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c"]
     assert not set(keys) & set("jknsu")
+
+
+@pytest.fixture
+def queued_project(tagged_project):
+    """A stored tag-next queue: b.txt, then a.txt (tagged since), then c.txt."""
+    third = Document.objects.create(project=tagged_project, name="c.txt", text="Match report")
+    ids = {doc.name: doc.pk for doc in Document.objects.filter(project=tagged_project)}
+    AssistState.objects.create(
+        project=tagged_project,
+        queue_strategy=QueueStrategy.ACTIVE,
+        queue_model="m",
+        queue=[{"document_id": ids[n], "score": 1.0} for n in ("c.txt", "a.txt", "b.txt")],
+    )
+    return third
+
+
+def test_tag_page_walks_the_stored_queue_without_its_tagged_documents(
+    client, owner, queued_project
+):
+    client.force_login(owner)
+    response = client.get("/projects/Reviews/tag/")
+    state = state_of(response)
+    names = dict(Document.objects.values_list("pk", "name"))
+    assert [names[pk] for pk in state["queue"]] == ["c.txt", "b.txt"]
+    assert state["queueStrategy"] == "active"
+    assert state["document"]["name"] == "c.txt"
+    assert response.context["has_queue"]
+    assert response.context["use_queue"]
+
+
+def test_tag_page_in_document_order_offers_the_queue_but_sends_none(client, owner, queued_project):
+    client.force_login(owner)
+    response = client.get("/projects/Reviews/tag/?order=list")
+    state = state_of(response)
+    assert state["queue"] == []
+    assert state["queueStrategy"] == "none"
+    assert response.context["has_queue"]
+    assert not response.context["use_queue"]
+    assert 'value="queue"' in response.content.decode()

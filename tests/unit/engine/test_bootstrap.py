@@ -117,3 +117,38 @@ def test_ten_thousand_documents_with_many_distinct_outcomes_are_resampled():
     result = bootstrap.intervals(expected, predicted, classes, resamples=200)
     lo, hi = result["overall"]["micro_f1"]
     assert 0 < hi - lo < 0.02
+
+
+def test_per_class_verdicts_find_the_class_that_got_better_and_only_that_one():
+    expected, a = _documents(600, 0.6, seed=7)
+    # B fixes every sport document and changes nothing else.
+    b = [e if e == ["sport"] else p for e, p in zip(expected, a, strict=True)]
+    result = bootstrap.paired_class_difference(expected, a, b, [*CLASSES, "unused"])
+    sport = result["sport"]
+    evaluated_a = evaluate(expected, a, CLASSES, False).per_class["sport"].f1
+    assert sport["a"] == pytest.approx(evaluated_a)
+    assert sport["delta"] > 0.1
+    assert 0 < sport["ci"][0] <= sport["delta"] <= sport["ci"][1]
+    assert sport["larger_than_noise"] is True
+    assert result["unused"] is None  # neither tagged nor predicted: no F1 in either model
+
+
+def test_per_class_verdicts_call_identical_predictions_and_one_fix_on_few_documents_noise():
+    expected, a = _documents(300, 0.7)
+    same = bootstrap.paired_class_difference(expected, a, list(a), CLASSES)
+    assert all(f["delta"] == 0.0 and f["larger_than_noise"] is False for f in same.values())
+    expected, a = _documents(30, 0.7, seed=5)
+    b = list(a)
+    wrong = next(i for i, (e, p) in enumerate(zip(expected, a, strict=True)) if e != p)
+    b[wrong] = expected[wrong]
+    fixed = bootstrap.paired_class_difference(expected, a, b, CLASSES)[expected[wrong][0]]
+    assert fixed["delta"] > 0
+    assert fixed["larger_than_noise"] is False
+
+
+def test_per_class_verdicts_use_the_same_resamples_as_the_overall_ones():
+    expected, a = _documents(200, 0.6)
+    b = [e if e == ["food"] else p for e, p in zip(expected, a, strict=True)]
+    first = bootstrap.paired_class_difference(expected, a, b, CLASSES, seed=3)
+    assert bootstrap.paired_class_difference(expected, a, b, CLASSES, seed=3) == first
+    assert bootstrap.paired_class_difference(expected, a, b, CLASSES, seed=4) != first

@@ -273,3 +273,16 @@ def test_paired_comparison_refuses_a_verdict_when_the_test_documents_differ(stor
     retagged[0] = retagged[0] | {"expected": ["food"]}
     result = ev.paired_comparison("a", stored, _test_part(PREDICTED), "b", stored, retagged)
     assert "different tags" in result["reason"]
+
+
+def test_paired_comparison_gives_each_class_a_verdict_in_words(stored):
+    perfect = evaluate(EXPECTED, EXPECTED, CLASSES, multi_label=False).to_dict()
+    result = ev.paired_comparison(
+        "a", stored, _test_part(PREDICTED), "b", perfect, _test_part(EXPECTED)
+    )
+    sport = result["classes"]["sport"]
+    assert sport["delta"] == pytest.approx(1.0 - stored["per_class"]["sport"]["f1"])
+    assert sport["text"].startswith("Model B's F1 on sport is higher by")
+    assert sport["text"].endswith(("larger than the noise.", "within the noise."))
+    assert sport["ci_text"]
+    assert ev.unpaired("no")["classes"] == {}
