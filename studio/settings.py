@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The permission table (projects/access.py) for pages; the APIs read it in DRF.
     "projects.access.PageAccessMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "studio.page_messages.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
     "axes.middleware.AxesMiddleware",
@@ -114,6 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Web requests run on reused threads (studio/asgi_handler.py), so a thread's connection serves
+# its next requests instead of one connection being opened per request; 0 closes it each time.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("STUDIO_DB_CONN_MAX_AGE_SECONDS", 60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database host that does not answer fails a request within seconds (a 503, see
     # studio/errors.py) instead of holding it for the system's TCP timeout; a connect_timeout

@@ -3,9 +3,11 @@
 Sign-ins are counted by django-axes (settings: AXES_*) in the database. Bad API keys are counted
 by django-ratelimit's core function in Redis instead: a key carries no username for axes to lock,
 and keys arrive at API rates. A bad key costs django-ratelimit's count (SET NX, then INCR), and
-the one that reaches the limit also stores until when its address is locked out; every request
-with a key, good or bad, costs one GET of that lock-out. Both counts live outside the process, so
-a limit holds however many web processes answer.
+the one that reaches the limit also stores until when its address is locked out. A request with a
+key reads that lock-out, and a web process then remembers for a second that the address is not
+locked out, so a client polling at API rates costs one GET a second, not one a request. Both
+counts live outside the process, so a limit holds however many web processes answer; a lock-out
+made in another process takes effect here within that second (made here, at once).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_ratelimit.core import get_usage
 from rest_framework.exceptions import Throttled
+
+from studio.ttl_cache import TtlCache
 
 BAD_KEYS = "bad-api-keys"
 
@@ -55,6 +59,11 @@ def _locked_out(address: str) -> tuple[BaseCache, str]:
     return caches[settings.RATELIMIT_USE_CACHE], f"{prefix}{BAD_KEYS}:locked:{address}"
 
 
+# The lock-out keys read and found absent: not read again for a second.
+NOT_LOCKED_FOR_SECONDS = 1.0
+_not_locked: TtlCache[str, bool] = TtlCache(NOT_LOCKED_FOR_SECONDS, 10_000)
+
+
 def refuse_after_bad_keys(request: HttpRequest) -> None:
     """Raise Throttled (429 with Retry-After) once this address sent the limit of bad keys.
 
@@ -62,9 +71,16 @@ def refuse_after_bad_keys(request: HttpRequest) -> None:
     window has passed.
     """
     cache, key = _locked_out(_address(request))
-    until = cache.get(key)
-    if until is None:
+    until: int | None = None
+
+    def read() -> bool | None:
+        nonlocal until
+        until = cache.get(key)
+        return True if until is None else None  # only "not locked out" is remembered
+
+    if _not_locked.get_or_load(key, read):
         return
+    assert until is not None
     wait = max(1, until - int(time.time()))
     raise Throttled(
         wait=wait,
@@ -85,3 +101,4 @@ def count_bad_key(request: HttpRequest) -> None:
         wait = max(1, usage["time_left"])
         cache, key = _locked_out(address)
         cache.set(key, int(time.time()) + wait, wait)
+        _not_locked.clear()  # rare: a lock-out made here holds here at once

@@ -60,3 +60,15 @@ def test_middleware_and_view_run_in_sync_mode_in_one_worker_thread():
     assert len(threads) == 1
     assert threads != {loop_thread}
     assert not any(async_mode for _, _, async_mode in thread_probe.seen)
+
+
+def test_later_requests_reuse_the_thread_of_an_earlier_one():
+    """Threads are reused (as a WSGI server's pool would): a thread's database connection serves
+    its next requests instead of one being opened per request."""
+    thread_probe.seen.clear()
+    handler = SyncStackASGIHandler()
+    with override_settings(ROOT_URLCONF="tests.integration.studio.thread_probe"):
+        for _ in range(3):
+            assert serve_one_request(handler)[0] == 200
+    views = {ident for kind, ident, _ in thread_probe.seen if kind == "view"}
+    assert len(views) == 1

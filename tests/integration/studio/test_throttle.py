@@ -1,10 +1,13 @@
 """Throttling: sign-ins per account and per address (django-axes), bad API keys per address."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from studio import throttle
 from studio.services import regenerate_api_key
 
 pytestmark = pytest.mark.django_db
@@ -58,17 +61,34 @@ def test_bad_keys_without_a_client_address_are_counted_not_a_500(owner):
     assert statuses[-1] == 429
 
 
-def test_a_good_key_costs_one_read_of_the_throttle_and_no_write(owner, monkeypatch):
+def test_good_keys_cost_one_read_of_the_throttle_a_second_and_no_write(owner, monkeypatch):
     key = regenerate_api_key(user=owner, slot=1)
-    throttle = caches[settings.RATELIMIT_USE_CACHE]
+    cache = caches[settings.RATELIMIT_USE_CACHE]
     reads = []
-    monkeypatch.setattr(throttle, "get", lambda *args, **kwargs: reads.append(args) or None)
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: reads.append(args) or None)
     for write in ("add", "set", "incr"):
-        monkeypatch.setattr(throttle, write, lambda *args, **kwargs: pytest.fail("a write"))
+        monkeypatch.setattr(cache, write, lambda *args, **kwargs: pytest.fail("a write"))
+    client = APIClient()
+    client.credentials(HTTP_OCP_APIM_SUBSCRIPTION_KEY=key)
+    for _ in range(5):
+        assert client.get("/api/projects").status_code == 200
+    assert len(reads) == 1
+    time.sleep(throttle.NOT_LOCKED_FOR_SECONDS)
+    assert client.get("/api/projects").status_code == 200
+    assert len(reads) == 2
+
+
+def test_a_lock_out_made_in_another_process_holds_here_within_a_second(owner):
+    """Another web process locks the address (it writes the lock-out to the shared cache); this
+    one, which read "not locked" a moment ago, refuses the address once its second is over."""
+    key = regenerate_api_key(user=owner, slot=1)
     client = APIClient()
     client.credentials(HTTP_OCP_APIM_SUBSCRIPTION_KEY=key)
     assert client.get("/api/projects").status_code == 200
-    assert len(reads) == 1
+    cache, lock_key = throttle._locked_out("127.0.0.1")
+    cache.set(lock_key, int(time.time()) + 60, 60)
+    time.sleep(throttle.NOT_LOCKED_FOR_SECONDS)
+    assert client.get("/api/projects").status_code == 429
 
 
 def test_bad_keys_from_ipv6_addresses_count_against_their_64(owner, settings):
