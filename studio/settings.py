@@ -210,6 +210,8 @@ STUDIO_JOB_LIFETIME_HOURS = env_int("STUDIO_JOB_LIFETIME_HOURS", 7 * 24)
 STUDIO_ANALYZE_JOB_LIFETIME_HOURS = env_int("STUDIO_ANALYZE_JOB_LIFETIME_HOURS", 24)
 STUDIO_ARTIFACTS_DIR = DATA_DIR / "artifacts"
 STUDIO_STORAGE_DIR = DATA_DIR / "storage"
+# Files the engine derives and can rebuild: the base model's ONNX graph (training.engine.exported).
+STUDIO_CACHE_DIR = DATA_DIR / "cache"
 # Project containers: folders under STUDIO_STORAGE_DIR, or s3://bucket/prefix on S3-compatible
 # storage (endpoint below; credentials from boto3's AWS_* variables). Parsed now so a bad URL
 # stops the start instead of the first import.

@@ -179,11 +179,15 @@ def _queue_items(order: list[tuple[int, float]], ids: list[int]) -> list[dict[st
 
 
 def _base_encoder(model: TrainedModel | None) -> Any:
-    """The frozen encoder a model was trained from (the default one when no model)."""
+    """The frozen encoder a model was trained from (the default one when no model), on ONNX
+    Runtime on a CPU (the base model's graph cached under STUDIO_CACHE_DIR)."""
+    from training.engine import exported
     from training.engine.config import TrainConfig
     from training.engine.encoder import default_base_model, load_encoder
     from training.engine.runtime import resolve_device
 
     base = (model.config.get("base_model") if model else None) or default_base_model()
     device = resolve_device(getattr(settings, "STUDIO_TRAINING_DEVICE", "auto"))
-    return load_encoder(base, max_length=TrainConfig().max_length, device=device)
+    encoder = load_encoder(base, max_length=TrainConfig().max_length, device=device)
+    exported.use_base_graph(encoder, base, settings.STUDIO_CACHE_DIR)
+    return encoder

@@ -7,7 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import FloatField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
 from training.models import JobStatus, TrainedModel, TrainingJob
+from training.selectors import queue_positions
 
 
 def job_json(job: TrainingJob) -> dict[str, Any]:
@@ -25,19 +30,32 @@ def progress_json(job: TrainingJob, history_added: list[dict[str, Any]]) -> dict
 
 
 def jobs_json(jobs: Sequence[TrainingJob]) -> list[dict[str, Any]]:
-    """Each job's JSON, with one query for the models the succeeded ones produced."""
+    """Each job's JSON, with one query for the models the succeeded ones produced (and, for a
+    job not started yet, a count for its place in the queue)."""
     names = {(job.project_id, job.model_name) for job in jobs if job.status == JobStatus.SUCCEEDED}
     models: dict[tuple[int, str], TrainedModel] = {}
     if names:
-        candidates = TrainedModel.objects.filter(
-            project_id__in={project for project, _ in names},
-            name__in={name for _, name in names},
+        # A status poll reads only the model's figures for its JSON: not its whole evaluation
+        # (per-class figures, confusion matrix), which is parsed on load, nor a sort.
+        candidates = (
+            TrainedModel.objects.filter(
+                project_id__in={project for project, _ in names},
+                name__in={name for _, name in names},
+            )
+            .order_by()
+            .only("project_id", "name", "version", "trained_at")
+            .annotate(f1=Cast(KT("evaluation__micro_f1"), FloatField()))
         )
         models = {(m.project_id, m.name): m for m in candidates}
-    return [_json(job, models.get((job.project_id, job.model_name))) for job in jobs]
+    queues = queue_positions(jobs)
+    return [
+        _json(job, models.get((job.project_id, job.model_name)), queues.get(job.pk)) for job in jobs
+    ]
 
 
-def _json(job: TrainingJob, model: TrainedModel | None) -> dict[str, Any]:
+def _json(
+    job: TrainingJob, model: TrainedModel | None, queue: dict[str, Any] | None
+) -> dict[str, Any]:
     return {
         "job_id": str(job.job_id),
         "model_name": job.model_name,
@@ -59,6 +77,10 @@ def _json(job: TrainingJob, model: TrainedModel | None) -> dict[str, Any]:
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "ended_at": job.ended_at.isoformat() if job.ended_at else None,
         "model": _model_result(job, model),
+        # A job not started yet: its place among every project's waiting jobs (1: next), and
+        # whether a job holds the worker now; both null once it has started.
+        "queue_position": queue["position"] if queue else None,
+        "queue_running": queue["running"] if queue else None,
     }
 
 
@@ -69,4 +91,4 @@ def _model_result(job: TrainingJob, model: TrainedModel | None) -> dict[str, Any
         return None
     if model.trained_at != job.ended_at:
         return None
-    return {"version": model.version, "f1": model.micro_f1, "trained_at": job.ended_at.isoformat()}
+    return {"version": model.version, "f1": model.f1, "trained_at": job.ended_at.isoformat()}

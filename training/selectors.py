@@ -7,15 +7,17 @@ read through this one module.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from projects.models import AssistState, Class, Document, Project, Split
 from projects.readiness import AUTOMATIC_SPLIT_TEXT, FEW_TAGS, few_tags_message
+from projects.selectors import still_current
 from studio.errors import NotFound
-from studio.jobs import is_job_id
+from studio.jobs import RUNNING_STATUSES, JobStatus, is_job_id
 from training.models import SplitKind, TrainedModel, TrainingJob
 
 # Written by the worker beside each version's artifact, read by the evaluation pages.
@@ -45,12 +47,13 @@ def few_tags_warnings(counts: dict[str, int]) -> list[dict[str, str]]:
 def training_readiness(project: Project, *, seed: int = 42) -> dict[str, Any]:
     """What the Train page shows before training: tagged documents per class, the classes
     with too few, and the split sizes and evaluation outcome for each split kind, computed
-    with the engine's own split function so the page never promises what training won't do."""
+    with the engine's own split function so the page never promises what training won't do;
+    and, per split kind, what `standard` would run (`standard_estimate`)."""
     from training.engine.errors import EngineError
     from training.engine.split import MIN_DOCUMENTS_FOR_EVALUATION, split_documents
 
     counts = tagged_class_counts(project)
-    labels, manual = _usable_labels(project)
+    labels, manual, mean_chars = _usable_labels(project)
     splits = {}
     for kind in SplitKind.values:
         if not labels:
@@ -67,6 +70,9 @@ def training_readiness(project: Project, *, seed: int = 42) -> dict[str, Any]:
             continue
         splits[kind] = {**split.counts(), "evaluation": split.reason is None,
                         "reason": split.reason}  # fmt: skip
+        splits[kind]["standard_estimate"] = standard_estimate(
+            len(split.train), len(split.validation), mean_chars
+        )
     usable = [name for name, n in counts.items() if n > 0]
     return {
         "classes": [
@@ -85,23 +91,46 @@ def training_readiness(project: Project, *, seed: int = 42) -> dict[str, Any]:
     }
 
 
-def _usable_labels(project: Project) -> tuple[list[list[str]], list[str]]:
+def standard_estimate(train: int, validation: int, mean_chars: float) -> dict[str, Any]:
+    """What `standard` would run for `train` training and `validation` validation documents of
+    `mean_chars` characters on average: the automatic epoch count (the engine's own rule), the
+    seconds its fine-tuning takes at the engine's measured CPU rate, and whether the run may stop
+    before the last epoch (validation documents enough to choose the epoch)."""
+    from training.engine.budget import SMALL_VALIDATION, automatic_epochs, estimated_seconds
+    from training.engine.config import TrainConfig
+
+    config = TrainConfig(mode="standard")
+    epochs = automatic_epochs(train, config.batch_size)
+    seconds = estimated_seconds(
+        train + validation, epochs, mean_chars=mean_chars, max_length=config.max_length
+    )
+    return {
+        "epochs": epochs,
+        "seconds": round(seconds),
+        "seconds_per_epoch": round(seconds / epochs, 2),
+        "may_stop_early": validation >= SMALL_VALIDATION,
+    }
+
+
+def _usable_labels(project: Project) -> tuple[list[list[str]], list[str], float]:
     """Class names and manual split of each document training would use (the same filter as
-    the worker's snapshot: a single-label document needs exactly one class)."""
+    the worker's snapshot: a single-label document needs exactly one class), and their mean
+    length in characters."""
     rows = (
         Document.objects.filter(project=project, tags__isnull=False)
         .distinct()
         .order_by("pk")
         .prefetch_related("tags__category")
     )
-    labels, manual = [], []
+    labels, manual, chars = [], [], 0
     for doc in rows:
         names = sorted({tag.category.name for tag in doc.tags.all()})
         if not project.is_multi_label and len(names) != 1:
             continue
         labels.append(names)
         manual.append("test" if doc.split == Split.TEST else "train")
-    return labels, manual
+        chars += len(doc.text)
+    return labels, manual, chars / len(labels) if labels else 0.0
 
 
 def get_job(project: Project, job_id: str) -> TrainingJob:
@@ -115,8 +144,33 @@ def get_job(project: Project, job_id: str) -> TrainingJob:
 def _find_job(project: Project, job_id: str) -> TrainingJob | None:
     if not is_job_id(job_id):
         return None
-    # (project, job_id) is unique: no ORDER BY, which `first()` would add, is needed.
-    return next(iter(TrainingJob.objects.filter(project=project, job_id=job_id)[:1]), None)
+    # (project, job_id) is unique: no ORDER BY (the model's default ordering) is needed, and
+    # building one costs a status poll more than running the query.
+    jobs = TrainingJob.objects.filter(project=project, job_id=job_id).order_by()
+    return next(iter(jobs[:1]), None)
+
+
+def queue_positions(jobs: Sequence[TrainingJob]) -> dict[int, dict[str, Any]]:
+    """Where each of `jobs` that has not started waits, by pk: its 1-based `position` among
+    the not-started jobs of every project on the training Celery queue (oldest first, the
+    order the worker takes them), and whether a job runs on that queue now (`running`).
+    Training jobs are the one kind of job on that queue; its other tasks (assist lists) are
+    short and not counted."""
+    waiting = [job for job in jobs if job.status == JobStatus.NOT_STARTED]
+    if not waiting:
+        return {}
+    queued = TrainingJob.objects.filter(status=JobStatus.NOT_STARTED)
+    running = TrainingJob.objects.filter(status__in=RUNNING_STATUSES).exists()
+    return {
+        job.pk: {
+            "position": 1
+            + queued.filter(
+                Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk)
+            ).count(),
+            "running": running,
+        }
+        for job in waiting
+    }
 
 
 def list_jobs(project: Project) -> list[TrainingJob]:
@@ -182,18 +236,15 @@ def mislabelled(project: Project, *, limit: int) -> dict[str, Any]:
         return answer
     if state.mislabelled_note:
         answer["note"] = state.mislabelled_note
-    for start in range(0, len(state.mislabelled), 500):
-        chunk = state.mislabelled[start : start + 500]
-        documents = Document.objects.filter(
-            project=project, pk__in=[item["document_id"] for item in chunk]
-        ).prefetch_related("tags__category")
-        now = {doc.pk: doc for doc in documents}
-        for item in chunk:
-            doc = now.get(item["document_id"])
-            if doc is None or sorted(t.category.name for t in doc.tags.all()) != item["given"]:
-                continue
-            answer["items"].append({**item, "name": doc.name, "text": doc.text})
-        if len(answer["items"]) >= limit:
-            break
-    answer["items"] = answer["items"][:limit]
+    documents = Document.objects.filter(project=project).prefetch_related("tags__category")
+    answer["items"] = still_current(
+        state.mislabelled, documents, keep=_still_mislabelled, limit=limit
+    )
     return answer
+
+
+def _still_mislabelled(item: dict[str, Any], doc: Document) -> dict[str, Any] | None:
+    """A stored entry with its document's name and text, unless its tags changed since."""
+    if sorted(t.category.name for t in doc.tags.all()) != item["given"]:
+        return None
+    return {**item, "name": doc.name, "text": doc.text}

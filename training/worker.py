@@ -82,7 +82,12 @@ def _train(job: TrainingJob, staging: Path) -> tuple[Any, dict[str, dict[str, st
     shutil.rmtree(staging, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
     result = train(
-        data, config, staging, on_progress=progress.on_progress, should_stop=progress.should_stop
+        data,
+        config,
+        staging,
+        on_progress=progress.on_progress,
+        should_stop=progress.should_stop,
+        cache_dir=settings.STUDIO_CACHE_DIR,
     )
     return result, documents
 

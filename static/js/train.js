@@ -14,6 +14,23 @@ const RECENT_JOBS = 10;
 const NAME_RE = /^[A-Za-z0-9_.-]{1,50}$/;
 // The loss points a job keeps (training/progress.py): the latest ones.
 const HISTORY_POINTS = 500;
+// A queued job's place changes when other projects' jobs start or end, which this project's
+// socket does not hear: while the watched job waits, the page reads it again this often.
+const QUEUE_POLL_MS = 3000;
+// A standard run expected to take longer than this is called long before Train is clicked.
+const LONG_RUN_S = 5 * 60;
+// Each phase in words. Only the timed ones (the documents' own work) show a percent and time
+// left; splitting, reading the base model and writing the artifact take what they take.
+const PHASES = {
+  queued: "Queued, waiting for a worker",
+  preparing: "Preparing the data…",
+  loading: "Loading the base model…",
+  encoding: "Embedding the documents",
+  training: "Training the classifier",
+  evaluating: "Evaluating on the validation and test documents",
+  saving: "Saving the model…",
+};
+const TIMED = new Set(["encoding", "training", "evaluating"]);
 
 const $ = (id) => document.getElementById(id);
 const form = $("train-form");
@@ -42,14 +59,41 @@ function when(iso) {
   return iso ? iso.slice(0, 19).replace("T", " ") : "—";
 }
 
+// "About 3 minutes": an estimate's precision.
+function about(seconds) {
+  if (seconds < 60) return "under a minute";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `about ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return `about ${(seconds / 3600).toFixed(1)} hours`;
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+// Where a queued job waits: its place among every project's waiting jobs (1: next).
+function queueText(job) {
+  const position = job.queue_position;
+  if (position == null) return PHASES.queued;
+  const ahead = position - 1;
+  const running = job.queue_running ? "another project's job is training now" : "";
+  if (!ahead && !running) return `Queued, position ${position}: starting as soon as the worker takes it`;
+  const waits = ahead ? `${plural(ahead, "job")} ${ahead === 1 ? "waits" : "wait"} ahead of it` : "";
+  return `Queued, position ${position}: ${[waits, running].filter(Boolean).join(" and ")}`;
+}
+
 function phaseText(job) {
-  if (job.status === "notStarted") return "Queued, waiting for a worker";
+  if (job.status === "notStarted") return queueText(job);
   if (job.status === "cancelling") return "Cancelling…";
   if (FINAL.has(job.status)) return STATUS[job.status];
   const phase = job.phase || "preparing";
-  if (phase === "training" && job.epochs) return `Training, epoch ${job.epoch || 0} of ${job.epochs}`;
-  const words = { preparing: "Preparing the data", encoding: "Encoding the documents", training: "Training", evaluating: "Evaluating on the test set", saving: "Saving the model" };
-  return words[phase] || phase;
+  // Epochs count from 1: the engine reports the one in progress.
+  if (phase === "training" && job.epochs) return `Training, epoch ${Math.max(1, job.epoch || 1)} of ${job.epochs}`;
+  return PHASES[phase] || phase;
+}
+
+function timed(job) {
+  return job.status === "running" && TIMED.has(job.phase);
 }
 
 function elapsed(job) {
@@ -159,9 +203,9 @@ function renderLive() {
   $("live-model").textContent = `Model ${job.model_name} · ${STATUS[job.status] || job.status}`;
   $("live-model").title = job.model_name;
   $("live-phase").textContent = phaseText(job);
-  $("live-percent").textContent = `${percent}%`;
+  $("live-percent").textContent = timed(job) || FINAL.has(job.status) ? `${percent}%` : "—";
   $("live-elapsed").textContent = duration(elapsed(job));
-  $("live-eta").textContent = FINAL.has(job.status) ? "—" : job.eta_s != null ? duration(job.eta_s) : "estimating…";
+  $("live-eta").textContent = !timed(job) ? "—" : job.eta_s != null ? duration(job.eta_s) : "estimating…";
   if (cancelButton) {
     cancelButton.hidden = FINAL.has(job.status);
     cancelButton.disabled = job.status === "cancelling";
@@ -235,7 +279,8 @@ function updateTrainState() {
   const active = activeId ? jobs.get(activeId) : null;
   if (active && !FINAL.has(active.status)) {
     trainButton.disabled = true;
-    blocked.replaceChildren(`A training job is running in this project (${active.model_name}); one runs at a time. `);
+    const state = active.status === "notStarted" ? "queued" : "running";
+    blocked.replaceChildren(`A training job is ${state} in this project (${active.model_name}); one runs at a time. `);
     const link = document.createElement("a");
     link.href = "#live-title";
     link.textContent = "Follow it below";
@@ -308,6 +353,25 @@ setInterval(() => {
   if (lastEvent && Date.now() - lastEvent > 60000 && job && !FINAL.has(job.status)) connection.textContent = "live (quiet)";
 }, 1000);
 
+let polling = false;
+setInterval(async () => {
+  const job = jobs.get(watched);
+  if (!job || job.status !== "notStarted" || polling) return;
+  polling = true;
+  try {
+    const answer = await api(`/api/projects/${project}/jobs/${job.job_id}`);
+    // A socket event that overtook the answer (the job started meanwhile) is the newer state.
+    if (jobs.get(answer.job_id)?.status === "notStarted") {
+      renderRow(merge(answer));
+      renderLive();
+    }
+  } catch {
+    // The next tick asks again; the socket still brings the start.
+  } finally {
+    polling = false;
+  }
+}, QUEUE_POLL_MS);
+
 // ---- The form
 
 const choice = $("model-choice");
@@ -343,7 +407,33 @@ function renderReadiness() {
     : `Training will run, but there will be no evaluation: ${split.reason}`;
 }
 
+// Standard mode's expected duration, before Train is clicked: the server's estimate for the chosen
+// split (the engine's automatic epoch count times its measured CPU rate), or, with epochs asked
+// for under Advanced, that many epochs at the same rate.
+function renderEstimate() {
+  const box = $("standard-estimate");
+  const estimate = data.readiness.splits[selectedSplit()]?.standard_estimate;
+  if (form.querySelector("input[name=mode]:checked")?.value !== "standard" || !estimate) {
+    box.hidden = true;
+    return;
+  }
+  const asked = Number($("epochs").value) || 0;
+  const epochs = asked || estimate.epochs;
+  const seconds = asked ? asked * estimate.seconds_per_epoch : estimate.seconds;
+  const split = data.readiness.splits[selectedSplit()];
+  const why = asked ? "as asked under Advanced" : `chosen for ${plural(split.train, "training document")}`;
+  let text = `Expected duration: ${about(seconds)} on this machine's CPU, an estimate for ${plural(epochs, "epoch")} (${why})`;
+  text += estimate.may_stop_early && !asked ? ", or less if validation stops improving." : ".";
+  const long = seconds > LONG_RUN_S;
+  if (long) text += " That is a long wait: quick mode takes seconds, and fewer epochs (Advanced) take less.";
+  box.classList.toggle("message-warning", long);
+  box.textContent = text;
+  box.hidden = false;
+}
+
 if (form) {
+  for (const input of form.querySelectorAll("input[name=mode], input[name=split]")) input.addEventListener("change", renderEstimate);
+  $("epochs").addEventListener("input", renderEstimate);
   const showName = () => {
     nameField.hidden = choice.value !== "";
   };
@@ -387,7 +477,9 @@ if (form) {
       renderRow(job);
       renderLive();
       setLoss(job.history || []);
-      toast(`Training of ${job.model_name} started.`, "ok");
+      // The worker may be busy with another project's job: "started" would not be true yet.
+      const place = job.queue_position ? `, position ${job.queue_position}` : "";
+      toast(job.status === "notStarted" ? `Training of ${job.model_name} is queued${place}.` : `Training of ${job.model_name} started.`, "ok");
       $("live-title").scrollIntoView({ block: "start", behavior: "smooth" });
     } catch (error) {
       const target = error.body?.error?.details?.[0]?.target || error.body?.error?.target;
@@ -442,5 +534,8 @@ if (watched) {
   renderLive();
   setLoss(jobs.get(watched)?.history || []);
 }
-if (form) renderReadiness();
+if (form) {
+  renderReadiness();
+  renderEstimate();
+}
 updateTrainState();

@@ -1,5 +1,8 @@
 """The Train page in Chromium: train a new model and watch it live (progress, phase, result,
-no reload), then retrain it through the overwrite dialog, where Escape changes nothing."""
+no reload), then retrain it through the overwrite dialog, where Escape changes nothing; a job
+queued behind another project's shows its place, then each phase as it happens."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -61,7 +64,9 @@ def test_train_watch_live_then_retrain_through_the_overwrite_dialog(page, studio
     page.evaluate(WATCH)
     page.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_role("button", name="Train", exact=True)).to_be_disabled()
-    expect(page.locator("#train-blocked")).to_contain_text("A training job is running")
+    expect(page.locator("#train-blocked")).to_contain_text(
+        re.compile("A training job is (queued|running)")
+    )
     result = page.locator("#live-result .result")
     expect(result).to_contain_text("Training of news-model succeeded", timeout=120_000)
     expect(result.get_by_role("link", name="See its evaluation")).to_have_attribute(
@@ -120,3 +125,87 @@ def test_train_watch_live_then_retrain_through_the_overwrite_dialog(page, studio
         "Training of news-model succeeded", timeout=120_000
     )
     expect(page.locator("#jobs-table tbody tr").first).to_contain_text("Succeeded")
+
+
+# Runs in `manage.py shell`: a standard training (100 epochs of 16 documents: a minute or more)
+# in project BUSY, waited for until the worker runs it; prints its job id.
+START_BUSY = """
+import time
+from django.contrib.auth import get_user_model
+from projects.models import Project
+from training.services import start_training
+admin = get_user_model().objects.get(username="admin")
+project = Project.objects.get(name=BUSY)
+job = start_training(project=project, model_name="slow", user=admin, mode="standard")
+deadline = time.monotonic() + 60
+while job.status != "running" and time.monotonic() < deadline:
+    time.sleep(0.2)
+    job.refresh_from_db()
+print(job.job_id)
+"""
+
+CANCEL = """
+from training.models import TrainingJob
+from training.services import cancel_job
+cancel_job(TrainingJob.objects.get(job_id=JOB))
+"""
+
+# Each text the phase shows, with the percent and time left shown beside it at that moment.
+WATCH_PHASES = """() => {
+  window.phaseRows = [];
+  const phase = document.getElementById("live-phase");
+  const cell = (id) => document.getElementById(id).textContent;
+  new MutationObserver(() => window.phaseRows.push([cell("live-phase"), cell("live-percent"),
+    cell("live-eta")])).observe(phase, { childList: true, characterData: true, subtree: true });
+}"""
+
+PHASES_IN_ORDER = [
+    "Preparing the data…",
+    "Loading the base model…",
+    "Embedding the documents",
+    "Training the classifier",
+    "Evaluating on the validation and test documents",
+    "Saving the model…",
+    "Succeeded",
+]
+
+
+def test_a_job_queued_behind_another_project_shows_its_place_then_each_phase(page, studio):
+    seed_project(studio, "TrainBusy", EXAMPLES)
+    seed_project(studio, "TrainQueued", EXAMPLES)
+    busy = studio.manage("shell", "-c", f"BUSY = 'TrainBusy'\n{START_BUSY}").split()[-1]
+    page.goto("/projects/TrainQueued/train/")
+    expect(page.locator("#live-connection")).to_have_text("live")
+
+    # Before Train: standard mode says how long it will take, as an estimate.
+    estimate = page.locator("#standard-estimate")
+    expect(estimate).to_be_hidden()
+    page.get_by_label("Standard (fine-tuned encoder, minutes)").check()
+    expect(estimate).to_contain_text("Expected duration: ")
+    expect(estimate).to_contain_text("on this machine's CPU, an estimate for 100 epochs")
+    page.get_by_label("Quick (frozen encoder, seconds)").check()
+    expect(estimate).to_be_hidden()
+
+    page.get_by_label("New model name").fill("queued-model")
+    page.evaluate(WATCH_PHASES)
+    page.get_by_role("button", name="Train", exact=True).click()
+    phase = page.locator("#live-phase")
+    expect(phase).to_have_text(
+        "Queued, position 1: another project's job is training now", timeout=15_000
+    )
+    expect(page.locator("#live-percent")).to_have_text("—")
+    expect(page.locator("#live-elapsed")).to_have_text("—")
+    screenshot(page, "train-queued")
+
+    studio.manage("shell", "-c", f"JOB = {busy!r}\n{CANCEL}")
+    result = page.locator("#live-result .result")
+    expect(result).to_contain_text("Training of queued-model succeeded", timeout=180_000)
+    rows = page.evaluate("window.phaseRows")
+    shown = [text for i, (text, _, _) in enumerate(rows) if i == 0 or rows[i - 1][0] != text]
+    assert shown[0].startswith("Queued, position 1"), shown
+    assert [text for text in shown if not text.startswith("Queued")] == PHASES_IN_ORDER, shown
+    # Percent and time left only where they measure something: never while loading or saving.
+    for text, percent, eta in rows:
+        if text in ("Loading the base model…", "Saving the model…") or text.startswith("Queued"):
+            assert (percent, eta) == ("—", "—"), (text, percent, eta)
+    assert not any("epoch 0" in text for text, _, _ in rows)

@@ -6,10 +6,16 @@ An artifact gets its graphs on first load (`onnx/encoder.onnx`, `onnx/encoder-in
 a few seconds once, so artifacts saved before this existed load too. Each file is written
 under a temporary name and renamed into place, so processes loading the same model at once
 never read a partial file.
+
+Training's own encoding with the frozen base model (`quick`, the assisted-tagging embeddings)
+runs the same fp32 graph, exported once per base model into a cache folder the caller names
+(`use_base_graph`), since the base model's own folder may be read-only.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -20,16 +26,21 @@ from pathlib import Path
 import onnx
 import onnxruntime
 import torch
+import transformers
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from onnxruntime.transformers import optimizer
 
-from training.engine.encoder import mean_pool
+from training.engine.encoder import Encoder, mean_pool
+
+log = logging.getLogger(__name__)
 
 FOLDER = "onnx"
 FP32_FILE = "encoder.onnx"
 INT8_FILE = "encoder-int8.onnx"
 OPSET = 17
 INPUTS = ("input_ids", "attention_mask")
+# Under the caller's cache folder: one folder per base model (`base_graph_key`).
+BASE_MODELS_FOLDER = "base-models"
 
 
 class _Pooled(torch.nn.Module):
@@ -64,6 +75,46 @@ def graph_path(folder: str | Path, model: torch.nn.Module, *, int8: bool) -> Pat
             inner = model.config.intermediate_size
             _write_atomically(quantized, lambda path: quantize(fp32, path, inner=inner))
     return wanted
+
+
+def use_base_graph(encoder: Encoder, base_model: str | Path, cache_dir: str | Path | None) -> bool:
+    """Make a CPU `encoder`, holding the frozen weights of the model folder `base_model`, embed
+    through ONNX Runtime (the same embeddings within 1e-6, about twice as fast on two cores)
+    from the fp32 graph cached under `cache_dir`, exported on first use. Never int8: training
+    must get PyTorch's results. With no cache folder, or when the export or the session fails,
+    the encoder stays on PyTorch with a logged warning. Returns whether it switched."""
+    if encoder.device.type != "cpu":
+        return False
+    if cache_dir is None:
+        log.warning("No cache folder for the base model's ONNX graph: encoding with PyTorch")
+        return False
+    try:
+        folder = Path(cache_dir) / BASE_MODELS_FOLDER / base_graph_key(base_model)
+        folder.mkdir(parents=True, exist_ok=True)
+        encoder.session = session(graph_path(folder, encoder.model, int8=False))
+    except Exception:
+        log.warning(
+            "Could not use the ONNX graph of %s under %s: encoding with PyTorch",
+            base_model,
+            cache_dir,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def base_graph_key(base_model: str | Path) -> str:
+    """Names one export of one base model: its config, its weight files (name, size, time)
+    and the versions of everything the export goes through. The graph leaves the length free,
+    so `max_length` is not part of it."""
+    folder = Path(base_model)
+    digest = hashlib.sha256((folder / "config.json").read_bytes())
+    for weights in sorted([*folder.glob("*.safetensors"), *folder.glob("*.bin")]):
+        stat = weights.stat()
+        digest.update(f"{weights.name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    versions = (torch.__version__, transformers.__version__, onnx.__version__)
+    digest.update(repr((*versions, onnxruntime.__version__, OPSET)).encode())
+    return digest.hexdigest()[:16]
 
 
 def export(model: torch.nn.Module, path: Path) -> None:

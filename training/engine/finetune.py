@@ -11,10 +11,11 @@ Why this recipe (docs/benchmarks.md has the measurements):
   normalised embeddings keeps one objective for both project kinds, and its gradient
   accumulates exactly over micro-batches, so a CPU step can be cut into pieces that each take
   well under a second (cancel and progress stay responsive, memory stays bounded).
-- The budget is counted in optimizer steps, not epochs: a few-shot project (32 documents is
-  one step per epoch) needs many epochs to move at all, a large one needs few. With at least
-  SMALL_VALIDATION validation documents, validation picks the epoch kept and training stops
-  after a third of the planned epochs (at least PATIENCE) without gain. Below that (a few-shot
+- The budget is counted in optimizer steps, not epochs (budget.py): a few-shot project (32
+  documents is one step per epoch) needs many epochs to move at all, a large one needs few.
+  With at least SMALL_VALIDATION validation documents, validation picks the epoch kept and
+  training stops after a third of the planned epochs (at least PATIENCE) without gain. Below
+  that (a few-shot
   project's carve-out of 4 to 30 documents) validation scores are ties and noise: training runs
   every planned step and keeps the last epoch, which did better on the AG News development
   sample at K = 8 and 64 (docs/benchmarks.md). Epoch 0 (the linear probe) is never a candidate:
@@ -29,6 +30,7 @@ import math
 import numpy as np
 import torch
 
+from training.engine.budget import SMALL_VALIDATION, automatic_epochs
 from training.engine.classifier import Classifier
 from training.engine.config import TrainConfig
 from training.engine.encoder import length_sorted_batches, token_budget
@@ -36,11 +38,6 @@ from training.engine.progress import ProgressTracker
 from training.engine.scoring import validation_loss, validation_score
 
 LEARNING_RATE = 5e-5
-MIN_STEPS = 100
-MIN_EPOCHS = 4
-MAX_EPOCHS = 100
-# Fewer validation documents than this do not choose the epoch (see the module docstring).
-SMALL_VALIDATION = 50
 PATIENCE = 3
 WARMUP_FRACTION = 0.1
 WEIGHT_DECAY = 0.01
@@ -66,12 +63,14 @@ def finetune(
     ids = encoder.tokenize(train_texts)
     targets = torch.from_numpy(train_targets).to(encoder.device)
     steps_per_epoch = math.ceil(len(ids) / config.batch_size)
-    epochs = config.epochs or planned_epochs(steps_per_epoch)
+    # budget.py's rule, which the Train page's estimate uses too.
+    epochs = config.epochs or automatic_epochs(len(ids), config.batch_size)
     patience = max(PATIENCE, epochs // 3)
     learning_rate = config.learning_rate or LEARNING_RATE
     total_steps = epochs * steps_per_epoch
     tracker.begin("training", *band, total_steps=total_steps, message="Fine-tuning the encoder")
-    tracker.advance(0, epoch=0, epochs=epochs)
+    # Epochs count from 1: the validation of the starting point belongs to the first one.
+    tracker.advance(0, epoch=1, epochs=epochs)
 
     optimizer = torch.optim.AdamW(
         [
@@ -160,11 +159,6 @@ def finetune(
         entry["kept"] = entry["epoch"] == kept
     tracker.advance(total_steps, message=f"Kept epoch {kept}")
     return history
-
-
-def planned_epochs(steps_per_epoch: int) -> int:
-    """Enough epochs for MIN_STEPS optimizer steps, within [MIN_EPOCHS, MAX_EPOCHS]."""
-    return min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(MIN_STEPS / steps_per_epoch)))
 
 
 def _snapshot(classifier: Classifier) -> tuple[dict, dict]:

@@ -13,6 +13,10 @@ from training.engine.errors import Cancelled
 # Events closer together than this are dropped, except phase changes and the final one; the
 # studio relays them to browsers and should not be flooded by a fast CPU loop.
 MIN_INTERVAL_S = 0.2
+# Phases whose length has nothing to do with the documents (splitting, reading the base model
+# from disk, writing the artifact): they have no time left of their own, and the time left of
+# the others is extrapolated from the work done since the first phase that does scale.
+UNTIMED_PHASES = frozenset({"preparing", "loading", "saving"})
 
 
 @dataclass
@@ -33,7 +37,8 @@ class Progress:
 
 class ProgressTracker:
     """Maps each phase onto a band of the 0-100 scale (`begin(phase, start, end, total)`), then
-    `advance()` moves through the band. Every call checks `should_stop` and raises `Cancelled`."""
+    `advance()` moves through the band. Every call checks `should_stop` and raises `Cancelled`.
+    The ETA is None in untimed phases and until a timed one has done 1 % of the scale."""
 
     def __init__(
         self,
@@ -44,7 +49,8 @@ class ProgressTracker:
         self._on_progress = on_progress
         self._should_stop = should_stop
         self._clock = clock
-        self._started = clock()
+        # (time, percent) where the first timed phase began: the origin of the ETA's rate.
+        self._timed_from: tuple[float, float] | None = None
         self._last_sent = float("-inf")
         self._percent = 0.0
         self._band = (0.0, 0.0)
@@ -58,6 +64,8 @@ class ProgressTracker:
         self, phase: str, start: float, end: float, total_steps: int = 0, message: str = ""
     ) -> None:
         self._band = (start, end)
+        if self._timed_from is None and phase not in UNTIMED_PHASES:
+            self._timed_from = (self._clock(), max(self._percent, start))
         self._event = Progress(
             phase,
             self._percent,
@@ -100,13 +108,17 @@ class ProgressTracker:
         now = self._clock()
         if self._on_progress is None or (not force and now - self._last_sent < MIN_INTERVAL_S):
             return
-        elapsed = now - self._started
         event = self._event
         event.percent = round(self._percent, 2)
-        event.eta_s = (
-            round(elapsed * (100 - self._percent) / self._percent, 1)
-            if 1.0 <= self._percent < 100
-            else (0.0 if self._percent >= 100 else None)
-        )
+        event.eta_s = self._eta(now, event.phase)
         self._last_sent = now
         self._on_progress(Progress(**asdict(event)))
+
+    def _eta(self, now: float, phase: str) -> float | None:
+        if self._percent >= 100:
+            return 0.0
+        if phase in UNTIMED_PHASES or self._timed_from is None:
+            return None
+        since, origin = self._timed_from
+        done = self._percent - origin
+        return round((now - since) * (100 - self._percent) / done, 1) if done >= 1.0 else None

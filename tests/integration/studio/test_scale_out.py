@@ -15,7 +15,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -139,6 +139,15 @@ def _wait_job(url: str, key: str, project: str, job_id: str, timeout_s: float = 
         time.sleep(0.3)
 
 
+def _wait_for(check: Callable[[], bool], seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def _succeeded_tasks(log: Path) -> int:
     return sum("training.run_job[" in line and "succeeded" in line for line in log.open())
 
@@ -219,8 +228,11 @@ def test_two_web_processes_and_two_training_workers_share_one_studio(services, t
         started = [datetime.fromisoformat(job["started_at"]) for job in jobs]
         ended = [datetime.fromisoformat(job["ended_at"]) for job in jobs]
         assert max(started) < min(ended), "the two trainings did not run at the same time"
-        # Each training worker runs one job at a time, so overlapping jobs had one each.
-        assert [_succeeded_tasks(tmp_path / f"training-{n}.log") for n in (1, 2)] == [1, 1]
+        # Each training worker runs one job at a time, so overlapping jobs had one each. Celery
+        # logs a task's success after the task has saved the job, so the line may come later.
+        assert _wait_for(
+            lambda: [_succeeded_tasks(tmp_path / f"training-{n}.log") for n in (1, 2)] == [1, 1]
+        ), "each training worker did not log one finished training"
 
         deployed = requests.put(
             f"{url_a}/api/projects/Alpha/deployments/prod",

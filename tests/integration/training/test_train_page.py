@@ -91,12 +91,12 @@ def test_model_name_rules_are_explained_and_enforced_by_the_server(project, edit
     assert not project.jobs.exists()
 
 
-def test_train_is_disabled_with_a_link_while_a_job_runs(project, editor):
+def test_train_is_disabled_with_a_link_while_a_job_waits(project, editor):
     add_tagged(project)
     services.start_training(project=project, model_name="first", user=editor)
     html = page_for(editor, project)
     assert re.search(r'id="train-button" type="submit" disabled', html)
-    assert "A training job is running in this project (first)" in html
+    assert "A training job is queued in this project (first)" in html
     assert 'href="#live-title"' in html
     answer = api_for(editor).post(
         f"/api/projects/{project.name}/train", {"model_name": "second"}, "application/json"

@@ -41,3 +41,17 @@ def test_should_stop_raises_cancelled_at_the_next_check():
     tracker = ProgressTracker(None, lambda: True)
     with pytest.raises(Cancelled):
         tracker.advance(1)
+
+
+def test_time_left_counts_from_the_first_timed_phase_and_untimed_phases_have_none():
+    events = []
+    now = [0.0]
+    tracker = ProgressTracker(events.append, None, clock=lambda: now[0])
+    tracker.begin("preparing", 0, 1)
+    tracker.begin("loading", 1, 3)
+    now[0] = 30.0  # a slow base model load is not extrapolated over the rest of the run
+    tracker.begin("encoding", 3, 53, total_steps=10)
+    now[0] = 40.0
+    tracker.advance(5)  # 25 points in 10 s: 72 points left take about 29 s
+    tracker.begin("saving", 96, 100)
+    assert [e.eta_s for e in events] == [None, None, None, 28.8, None]

@@ -189,7 +189,7 @@ def test_progress_events_are_ordered_and_reach_100(single_label, tmp_path, stand
     events = []
     train(single_label, standard_config, tmp_path / "model", on_progress=events.append)
     phases = [e.phase for e in events]
-    order = ["preparing", "encoding", "training", "evaluating", "saving", "done"]
+    order = ["preparing", "loading", "encoding", "training", "evaluating", "saving", "done"]
     assert [p for i, p in enumerate(phases) if i == 0 or phases[i - 1] != p] == order
     percents = [e.percent for e in events]
     assert percents == sorted(percents)
@@ -197,6 +197,9 @@ def test_progress_events_are_ordered_and_reach_100(single_label, tmp_path, stand
     training = [e for e in events if e.phase == "training"]
     assert training[-1].epochs == 2
     assert any(e.loss is not None for e in training)
+    # Fine-tuning reports the epoch in progress, from 1; untimed phases have no time left.
+    assert {e.epoch for e in training if e.epochs} == {1, 2}
+    assert all(e.eta_s is None for e in events if e.phase in ("preparing", "loading", "saving"))
 
 
 @pytest.mark.parametrize("mode", ["quick", "standard"])

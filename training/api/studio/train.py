@@ -60,6 +60,10 @@ class JobOutput(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.DictField())
     # The version a succeeded job produced, while it is still the model's current one.
     model = ModelResultOutput(allow_null=True)
+    # Not started yet: 1-based place among every project's waiting jobs, and whether a job
+    # holds the training worker now; null once the job has started.
+    queue_position = serializers.IntegerField(allow_null=True)
+    queue_running = serializers.BooleanField(allow_null=True)
 
 
 class TrainApi(APIView):
