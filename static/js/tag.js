@@ -23,7 +23,13 @@ const inQueue = state.queueStrategy !== "none";
 const suggestions = new Map(); // id -> { classes: [{ class, confidence }], suggested: [names] }
 const asked = new Set();
 let suggestedBy = null;
-const SUGGEST_AHEAD = 5;
+// Multi-label documents a class key changed on this page: their suggestion no longer pre-ticks
+// them, even when every class was unticked (no tags is then the user's choice, not "undecided").
+const decided = new Set();
+// `?prefetch=off` turns off reading the next documents' text and suggestions ahead; it exists
+// for the baseline of tests/benchmarks/suggestion_latency.py.
+const PREFETCH = new URLSearchParams(location.search).get("prefetch") !== "off";
+const SUGGEST_AHEAD = PREFETCH ? 5 : 0;
 const ADVANCE_KEY = "studio.tag.advance";
 
 // A document's classes, as the ids the API sends, less any made since this page loaded (no button).
@@ -144,8 +150,8 @@ function renderSuggestion(doc) {
     const name = button.querySelector(".class-name").textContent;
     const isSuggested = suggested.has(name);
     button.classList.toggle("suggested", isSuggested);
-    // Multi-label: suggested classes show as pre-ticked (dashed) until the document has tags.
-    button.classList.toggle("preticked", state.multiLabel && isSuggested && !doc.classes.length);
+    // Multi-label: suggested classes show as pre-ticked (dashed) until a key decides the document.
+    button.classList.toggle("preticked", state.multiLabel && isSuggested && undecided(doc));
     let badge = button.querySelector(".confidence");
     if (confidence.has(name)) {
       if (!badge) {
@@ -201,6 +207,11 @@ function advance() {
   else toast(inQueue ? "That was the last document in the queue." : "That was the last document in this filter.");
 }
 
+// Multi-label: no tags yet and no class key pressed on it here, so the suggestion stands.
+function undecided(doc) {
+  return !doc.classes.length && !decided.has(doc.id);
+}
+
 function suggestedIds(doc) {
   const found = suggestions.get(doc.id);
   if (!found) return [];
@@ -212,7 +223,7 @@ function suggestedIds(doc) {
 function accept() {
   const doc = current();
   if (!doc || !state.canEdit) return;
-  if (state.multiLabel && doc.classes.length) { advance(); return; }
+  if (state.multiLabel && !undecided(doc)) { advance(); return; }
   const ids = suggestedIds(doc);
   if (!ids.length) { toast("No suggestion for this document yet."); return; }
   const same = ids.length === doc.classes.length && ids.every((id, i) => id === doc.classes[i]);
@@ -246,6 +257,7 @@ async function show(index) {
 }
 
 function prefetch() {
+  if (!PREFETCH) return;
   const nextId = order[position + 1];
   for (const id of order.slice(position + 2, position + 4)) full(id).catch(() => {});
   if (nextId !== undefined) full(nextId).catch(() => {});
@@ -309,7 +321,8 @@ function pick(classId) {
   let classes;
   if (state.multiLabel) {
     // The pre-ticked suggestion is where an untagged document's first toggle starts from.
-    const start = doc.classes.length ? doc.classes : suggestedIds(doc);
+    const start = undecided(doc) ? suggestedIds(doc) : doc.classes;
+    decided.add(doc.id);
     classes = start.includes(classId) ? start.filter((id) => id !== classId) : [...start, classId].sort((a, b) => a - b);
   } else {
     if (doc.classes.length === 1 && doc.classes[0] === classId) { advance(); return; }

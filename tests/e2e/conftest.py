@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "e2e-admin-password"
 CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]  # fmt: skip
 
 
 @dataclass
@@ -99,12 +102,8 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )  # fmt: skip
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -114,13 +113,18 @@ def page(browser, studio) -> Iterator[object]:
     """A fresh browser page signed in as the admin."""
     context = browser.new_context(base_url=studio.url, viewport={"width": 1360, "height": 860})
     page = context.new_page()
+    sign_in(page)
+    yield page
+    context.close()
+
+
+def sign_in(page) -> None:
+    """Sign `page` (its context's base URL a launched studio) in as the admin."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/projects/")
-    yield page
-    context.close()
 
 
 def screenshot(page, name: str) -> Path:

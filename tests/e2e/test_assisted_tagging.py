@@ -99,8 +99,9 @@ print(json.dumps({d.name: [t.category.name for t in d.tags.all()] for d in docs}
 """
 
 
-def stored(studio) -> dict[str, list[str]]:
-    out = studio.manage("shell", "-c", f"NAME = {PROJECT!r}\n" + READ_TAGS)
+def stored(studio, project: str = PROJECT) -> dict[str, list[str]]:
+    """Each document's stored tags (class names) by document name, read from the database."""
+    out = studio.manage("shell", "-c", f"NAME = {project!r}\n" + READ_TAGS)
     return json.loads(out.strip().splitlines()[-1])
 
 
