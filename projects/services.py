@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from celery import current_app
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -203,7 +206,15 @@ def remove_member(*, project: Project, user: AbstractBaseUser) -> None:
 
 
 def delete_project(project: Project) -> None:
+    cache = embeddings_cache_dir(project.pk)
     project.delete()
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+def embeddings_cache_dir(project_id: int) -> Path:
+    """The project's cache of base-model embeddings (`training.engine.embedding_cache`),
+    written by the training worker; here so the project's deletion drops it."""
+    return Path(settings.STUDIO_CACHE_DIR) / "embeddings" / str(project_id)
 
 
 # ---- Classes

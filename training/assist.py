@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from projects.models import AssistState, Class, Document, Project, QueueStrategy
+from projects.services import embeddings_cache_dir
 from training.models import TrainedModel, TrainingMode
 from training.selectors import latest_model
 
@@ -93,7 +94,8 @@ def _read(project: Project) -> _Documents:
 def _store_cold_start(state: AssistState, documents: _Documents) -> None:
     from training.engine.assist import cold_start_order
 
-    embeddings = _base_encoder(None).encode(documents.untagged_texts)
+    base = _base_model(None)
+    embeddings = _encode_frozen(_base_encoder(base), base, documents.untagged_texts, state)
     order = cold_start_order(embeddings)
     state.queue_strategy = QueueStrategy.COLD_START
     state.queue_model = ""
@@ -109,10 +111,15 @@ def _store_from_model(
     from training.engine.predict import get_classifier
 
     classifier = get_classifier(model.artifact_path)
-    # A quick model's encoder is the frozen base one, so its embeddings serve every step; a
-    # fine-tuned encoder has seen the tags, so cross-validation uses the base encoder instead.
+    # A quick model's encoder is the frozen base one, so its embeddings serve every step (and
+    # are cached); a fine-tuned encoder has seen the tags, so cross-validation uses the base
+    # encoder instead, and its own embeddings are never cached.
     frozen = model.mode == TrainingMode.QUICK
-    untagged = classifier.encoder.encode(documents.untagged_texts)
+    base = _base_model(model)
+    if frozen:
+        untagged = _encode_frozen(classifier.encoder, base, documents.untagged_texts, state)
+    else:
+        untagged = classifier.encoder.encode(documents.untagged_texts)
     probabilities = classifier.confidences(untagged)
     order = queue_order(
         untagged,
@@ -127,8 +134,8 @@ def _store_from_model(
     state.queue_computed_at = now
     fields = ["queue_strategy", "queue_model", "queue", "queue_computed_at"]
     if mislabelled:
-        encoder = classifier.encoder if frozen else _base_encoder(model)
-        tagged = encoder.encode(documents.tagged_texts)
+        encoder = classifier.encoder if frozen else _base_encoder(base)
+        tagged = _encode_frozen(encoder, base, documents.tagged_texts, state)
         state.mislabelled, state.mislabelled_note = _mislabelled(
             tagged, documents, classifier.multi_label
         )
@@ -178,16 +185,31 @@ def _queue_items(order: list[tuple[int, float]], ids: list[int]) -> list[dict[st
     return [{"document_id": ids[i], "score": round(score, 6)} for i, score in order]
 
 
-def _base_encoder(model: TrainedModel | None) -> Any:
-    """The frozen encoder a model was trained from (the default one when no model), on ONNX
-    Runtime on a CPU (the base model's graph cached under STUDIO_CACHE_DIR)."""
+def _base_model(model: TrainedModel | None) -> str:
+    """The folder of the base model a model was trained from (the default one when no model)."""
+    from training.engine.encoder import default_base_model
+
+    return (model.config.get("base_model") if model else None) or default_base_model()
+
+
+def _base_encoder(base: str) -> Any:
+    """The frozen encoder of the base model folder `base`, on ONNX Runtime on a CPU (the base
+    model's graph cached under STUDIO_CACHE_DIR)."""
     from training.engine import exported
     from training.engine.config import TrainConfig
-    from training.engine.encoder import default_base_model, load_encoder
+    from training.engine.encoder import load_encoder
     from training.engine.runtime import resolve_device
 
-    base = (model.config.get("base_model") if model else None) or default_base_model()
     device = resolve_device(getattr(settings, "STUDIO_TRAINING_DEVICE", "auto"))
     encoder = load_encoder(base, max_length=TrainConfig().max_length, device=device)
     exported.use_base_graph(encoder, base, settings.STUDIO_CACHE_DIR)
     return encoder
+
+
+def _encode_frozen(encoder: Any, base: str, texts: list[str], state: AssistState) -> Any:
+    """Embeddings from an `encoder` holding the frozen weights of `base`, through the project's
+    embedding cache: only texts embedded by no earlier training or assist run are computed."""
+    from training.engine import embedding_cache
+
+    folder = embeddings_cache_dir(state.project_id)
+    return embedding_cache.encode(encoder, texts, base_model=base, folder=folder)

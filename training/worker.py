@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from projects.models import Class, Document, Split
+from projects.services import embeddings_cache_dir
 from studio.jobs import RUNNING_STATUSES, Heartbeat
 from training.models import JobStatus, SplitKind, TrainedModel, TrainingJob, TrainingMode
 from training.progress import JobProgress, publish
@@ -88,6 +89,7 @@ def _train(job: TrainingJob, staging: Path) -> tuple[Any, dict[str, dict[str, st
         on_progress=progress.on_progress,
         should_stop=progress.should_stop,
         cache_dir=settings.STUDIO_CACHE_DIR,
+        embeddings_dir=embeddings_cache_dir(job.project_id),
     )
     return result, documents
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from training.engine import exported
+from training.engine import embedding_cache, exported
 from training.engine.artifacts import save_artifact
 from training.engine.classifier import Classifier
 from training.engine.config import TrainConfig
@@ -82,10 +82,13 @@ def train(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     cache_dir: str | Path | None = None,
+    embeddings_dir: str | Path | None = None,
 ) -> TrainResult:
     """Split, fit, evaluate on the test part and write the artifact to `out_dir` (which must
     not exist). `cache_dir`, a writable folder, keeps the base model's ONNX graph that `quick`
     encodes with on a CPU (`exported.use_base_graph`); without it `quick` encodes with PyTorch.
+    `embeddings_dir`, a writable folder (one per project), keeps the base model's embeddings of
+    the texts seen (`embedding_cache`), so a run embeds only new texts with the frozen encoder.
     The artifact is built in a hidden sibling folder and renamed into place at the
     end, so a cancel (`Cancelled`) or an error leaves no partial artifact."""
     started = time.monotonic()
@@ -95,6 +98,7 @@ def train(
     data.validate()
     recipe = recipe_for(config.mode, data.multi_label)
     run = _prepare(data, config, recipe, ProgressTracker(on_progress, should_stop), cache_dir)
+    run.embeddings_dir = embeddings_dir
     features = _embed_training_documents(run)
     classifier = _fit_probe(run, features)
     history = _fine_tune(run, classifier) if recipe.fine_tunes else []
@@ -134,6 +138,8 @@ class _Run:
     label_rate: float
     # The C of every logistic head of the run: the recipe's, or chosen by the first fit.
     head_c: float | None = None
+    # The cache of the base model's embeddings (`embedding_cache`), if any.
+    embeddings_dir: str | Path | None = None
 
     def texts(self, indices: list[int]) -> list[str]:
         return [self.data.texts[i] for i in indices]
@@ -188,8 +194,26 @@ def _embed_training_documents(run: _Run) -> np.ndarray:
     tracker.begin(
         "encoding", *run.recipe.bands.encoding, total_steps=len(texts), message="Embedding"
     )
-    return run.encoder.encode(
-        texts, batch_size=run.config.batch_size, on_batch=lambda done: tracker.advance(done)
+    return _encode(
+        run, texts, batch_size=run.config.batch_size, on_batch=lambda done: tracker.advance(done)
+    )
+
+
+def _encode(
+    run: _Run, texts: list[str], *, on_batch: Callable[[int], None], batch_size: int = 64
+) -> np.ndarray:
+    """`run.encoder.encode`, through the run's embedding cache when the recipe keeps the base
+    model's weights frozen (`quick`). A fine-tuning recipe computes every embedding, so that
+    its runs stay reproducible and a fine-tuned encoder's embeddings are never cached."""
+    if run.recipe.fine_tunes:
+        return run.encoder.encode(texts, batch_size=batch_size, on_batch=on_batch)
+    return embedding_cache.encode(
+        run.encoder,
+        texts,
+        base_model=run.base_model,
+        folder=run.embeddings_dir,
+        batch_size=batch_size,
+        on_batch=on_batch,
     )
 
 
@@ -260,7 +284,8 @@ def _reprobe(run: _Run, classifier: Classifier) -> np.ndarray:
 
 def _score_validation(run: _Run, classifier: Classifier) -> tuple[np.ndarray, np.ndarray]:
     """The validation documents' embeddings and their confidences under the current head."""
-    features = run.encoder.encode(
+    features = _encode(
+        run,
         run.texts(run.split.validation),
         on_batch=lambda done: run.tracker.advance(run.rescored + done),
     )
@@ -285,9 +310,13 @@ def _fit_final_head(
 
 def _score_test(run: _Run, classifier: Classifier) -> np.ndarray:
     offset = run.rescored + len(run.split.validation)
-    return classifier.probabilities(
-        run.texts(run.split.test), on_batch=lambda done: run.tracker.advance(offset + done)
-    )
+    texts = run.texts(run.split.test)
+    if run.recipe.fine_tunes:
+        return classifier.probabilities(
+            texts, on_batch=lambda done: run.tracker.advance(offset + done)
+        )
+    features = _encode(run, texts, on_batch=lambda done: run.tracker.advance(offset + done))
+    return classifier.confidences(features)
 
 
 def _result(

@@ -177,3 +177,13 @@ def test_the_automatic_split_is_described_as_the_engine_splits():
     shares = {part: round(100 * n / 200) for part, n in split.counts().items()}
     assert shares == AUTOMATIC_SPLIT
     assert ", ".join(f"{n} % {part}" for part, n in shares.items()) == AUTOMATIC_SPLIT_TEXT
+
+
+def test_deleting_a_project_drops_its_embedding_cache(project, settings, tmp_path):
+    settings.STUDIO_CACHE_DIR = tmp_path
+    cache = services.embeddings_cache_dir(project.pk)
+    cache.mkdir(parents=True)
+    (cache / "key.npz").write_bytes(b"rows")
+    services.delete_project(project)
+    assert not cache.exists()
+    assert tmp_path.is_dir()
